@@ -1,0 +1,103 @@
+"""Returns (RMA) and their lines. Dunning models arrive with the collections feature."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReturnReason(models.Model):
+    """Return reason codes (DOMAIN §2.3); the list is seeded by a migration and kept in the admin."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    label_en = models.CharField(_("label (English)"), max_length=100)
+    label_de = models.CharField(_("label (German)"), max_length=100)
+    merchant_fault = models.BooleanField(_("merchant's fault"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("return reason")
+        verbose_name_plural = _("return reasons")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Return(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        RECEIVED = "received", _("received")
+        INSPECTED = "inspected", _("inspected")
+        REFUNDED = "refunded", _("refunded")
+        REJECTED = "rejected", _("rejected")
+        CLOSED = "closed", _("closed")
+
+    class LegalBasis(models.TextChoices):
+        WITHDRAWAL = "withdrawal", _("withdrawal (§355 BGB)")
+        WARRANTY = "warranty", _("warranty (§437 BGB)")
+        GOODWILL = "goodwill", _("goodwill")
+
+    external_id = models.CharField(_("return no."), max_length=64, unique=True)
+    order = models.ForeignKey("sales.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=16, choices=LegalBasis.choices, default=LegalBasis.WITHDRAWAL
+    )
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # Set when the return was rejected: its units then never count as returned.
+    rejected = models.BooleanField(_("rejected"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["received_at"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class ReturnLine(models.Model):
+    class Condition(models.TextChoices):
+        A = "A", _("A – as new")
+        B = "B", _("B – B-stock")
+        C = "C", _("C – damaged")
+        D = "D", _("D – unusable")
+
+    class Disposition(models.TextChoices):
+        RESTOCK = "restock", _("restock")
+        REFURBISH = "refurbish", _("refurbish")
+        WRITE_OFF = "write_off", _("write off")
+        TO_SUPPLIER = "to_supplier", _("back to supplier")
+
+    ret = models.ForeignKey(Return, verbose_name=_("return"), on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        "sales.OrderLine", verbose_name=_("order line"), on_delete=models.PROTECT, related_name="return_lines"
+    )
+    quantity = models.IntegerField(_("quantity"))
+    reason = models.ForeignKey(ReturnReason, verbose_name=_("reason"), on_delete=models.PROTECT, related_name="+")
+    condition = models.CharField(_("condition"), max_length=1, choices=Condition.choices, blank=True, default="")
+    disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices, blank=True, default="")
+    refund_amount = models.DecimalField(_("refund"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
+        ordering = ["ret", "order_line"]
+        constraints = [
+            models.UniqueConstraint(fields=["ret", "order_line"], name="return_line_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="return_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(refund_amount__isnull=True) | Q(refund_amount__gte=0),
+                name="return_line_refund_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ret_id}: {self.quantity} × {self.order_line_id}"

@@ -1,0 +1,6 @@
+"""Local development: DEBUG on unless told otherwise; everything else from base."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,0 +1,58 @@
+"""Shared fixtures. Tests needing PostgreSQL, Redis or a browser skip with a reason elsewhere,
+and fail instead of skipping when CI is set (DESIGN §6)."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from shopmgr.core import roles
+from tests.catalog.factories import CategoryFactory
+from tests.core.factories import UserFactory
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip outside CI; in CI a missing service is a failure, never a silent skip."""
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_postgres(settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL (set DATABASE_URL)")
+
+
+def user_with_role(role: str | None, **kwargs):
+    user = UserFactory(**kwargs)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def shop_manager(db):
+    return user_with_role(roles.SHOP_MANAGERS, username="shop")
+
+
+@pytest.fixture
+def category_tree(db):
+    """FASHION > (FASHION-WOMEN, FASHION-MEN); ELECTRONICS > (ELECTRONICS-PHONES)."""
+    fashion = CategoryFactory(code="FASHION", name="Fashion")
+    women = CategoryFactory(code="FASHION-WOMEN", name="Women", parent=fashion)
+    men = CategoryFactory(code="FASHION-MEN", name="Men", parent=fashion)
+    electronics = CategoryFactory(code="ELECTRONICS", name="Electronics")
+    phones = CategoryFactory(code="ELECTRONICS-PHONES", name="Phones", parent=electronics)
+    return {"fashion": fashion, "women": women, "men": men, "electronics": electronics, "phones": phones}
+
+
+@pytest.fixture
+def fashion_manager(db, category_tree):
+    user = user_with_role(roles.CATEGORY_MANAGERS, username="cm_fashion")
+    category_tree["fashion"].managers.add(user)
+    return user
