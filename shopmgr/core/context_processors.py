@@ -1,2 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shopmgr.core import roles
+
+
 def navigation(request):
-    return {}
+    """The main navigation, by role: each user sees the desks their role works at."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    if roles.role_names(user) or user.is_superuser:
+        items.append({
+            "url": reverse("catalog:index"), "label": _("Assortment"),
+            "hint": _("Categories and their products"),
+        })
+        items.append({
+            "url": reverse("catalog:product-list"), "label": _("Products"),
+            "hint": _("Search, filter and export products"),
+        })
+    if user.is_staff:
+        items.append({"url": reverse("admin:index"), "label": _("Administration"), "hint": _("Users, roles and raw data")})
+    path = request.path
+    for item in items:
+        item["active"] = path.startswith(item["url"])
+    return {"nav_items": items}
