@@ -9,3 +9,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The live server's thread must not keep connections open past a test (the test DB is dropped).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
