@@ -36,14 +36,13 @@ run: migrate var/.demo-loaded
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l de --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l de --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=scripts
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
