@@ -101,3 +101,11 @@ def test_home_shows_role_and_scope(client, fashion_manager):
     assert "Category manager" in body
     assert "Fashion" in body and "FASHION" in body
     assert "Electronics" not in body
+
+
+def test_a_bad_filter_value_says_which_field(client, shop_manager, products):
+    client.force_login(shop_manager)
+    response = client.get(reverse("catalog:product-list"), {"status": "sold_out"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["filter"].errors["status"]
+    assert "Select a valid choice" in response.content.decode()
