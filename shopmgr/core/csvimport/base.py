@@ -325,6 +325,22 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+def berlin_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(BERLIN).date()
+
+
+def fmt(moment: dt.datetime) -> str:
+    """A timestamp as a Berlin wall-clock time, the way the people reading warnings think."""
+    return moment.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M")
+
+
+def warn_future(table: Table, result: ImportResult, column: str, now: dt.datetime) -> None:
+    i = table.index(column)
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if row[i] is not None and row[i] > now:
+            result.warn(line, column, f"lies in the future ({fmt(row[i])})")
+
+
 # --- looking things up --------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.UTC
 MEMO_LIMIT = 200_000
+DB_INT_MAX = 2**31 - 1
 
 Parser = Callable[[str], Any]
 
@@ -91,11 +92,13 @@ def _bound_text(min_value, max_value, min_exclusive: bool, max_exclusive: bool) 
     return " and ".join(parts)
 
 
-def integer(
-    *, min_value: int | None = None, max_value: int | None = 2**31 - 1, min_exclusive: bool = False
-) -> Parser:
-    bounds = _bound_text(min_value, max_value, min_exclusive, False)
-    reason = f"must be a whole number {bounds}".rstrip()
+def integer(*, min_value: int | None = None, max_value: int = DB_INT_MAX, min_exclusive: bool = False) -> Parser:
+    if max_value < DB_INT_MAX:
+        low = min_value + 1 if min_exclusive else min_value
+        reason = f"must be a whole number from {low} to {max_value}"
+    else:
+        bounds = _bound_text(min_value, None, min_exclusive, False)
+        reason = f"must be a whole number {bounds}".rstrip()
 
     def parse(value: str) -> int:
         if not _INTEGER_RE.fullmatch(value):
@@ -103,8 +106,8 @@ def integer(
         number = int(value)
         if min_value is not None and (number <= min_value if min_exclusive else number < min_value):
             raise FieldError(reason)
-        if max_value is not None and number > max_value:
-            raise FieldError(reason)
+        if number > max_value:
+            raise FieldError(reason if max_value < DB_INT_MAX else f"must be at most {max_value}")
         return number
 
     return memoised(parse)
@@ -119,6 +122,7 @@ def decimal(
     min_exclusive: bool = False,
     max_exclusive: bool = False,
     what: str = "a number",
+    example: str = "12.50",
 ) -> Parser:
     """A decimal with `.` as separator, at most `places` decimals and `max_digits` digits."""
     low = None if min_value is None else Decimal(min_value)
@@ -131,12 +135,12 @@ def decimal(
     def parse(value: str) -> Decimal:
         if not _DECIMAL_RE.fullmatch(value):
             if _COMMA_DECIMAL_RE.fullmatch(value):
-                raise FieldError(f"must be {what} with '.' as decimal separator")
-            raise FieldError(f"must be {what} like 12.50")
+                raise FieldError(f"must be {what} with '.' as decimal separator, like {example}")
+            raise FieldError(f"must be {what} like {example}")
         try:
             number = Decimal(value)
         except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid text
-            raise FieldError(f"must be {what} like 12.50") from exc
+            raise FieldError(f"must be {what} like {example}") from exc
         if low is not None and (number <= low if min_exclusive else number < low):
             raise FieldError(range_reason)
         if high is not None and (number >= high if max_exclusive else number > high):
@@ -151,6 +155,14 @@ def decimal(
         return number
 
     return memoised(parse)
+
+
+def money(*, positive: bool = False) -> Parser:
+    """An amount in EUR: at most 2 decimals, not negative (or > 0 when `positive`)."""
+    return decimal(places=2, min_exclusive=positive, what="an amount")
+
+
+VAT_RATE = decimal(places=4, max_digits=5, max_value=1, max_exclusive=True, what="a VAT rate", example="0.19")
 
 
 def date(value: str) -> dt.date:

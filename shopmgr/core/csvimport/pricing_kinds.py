@@ -8,8 +8,17 @@ from catalog.models import Product
 from pricing.models import CompetitorPrice, PriceChange
 
 from . import parsing as p
-from .base import Column, ImportContext, Kind, Table, chunks, fetch_map, resolve, write_columns
-from .sales_kinds import money, warn_future
+from .base import (
+    Column,
+    ImportContext,
+    Kind,
+    Table,
+    chunks,
+    fetch_map,
+    resolve,
+    warn_future,
+    write_columns,
+)
 
 
 class PricesKind(Kind):
@@ -20,7 +29,7 @@ class PricesKind(Kind):
     model = PriceChange
     columns = (
         Column("sku", p.text(64), field="product"),
-        Column("price", money(), field="price"),
+        Column("price", p.money(), field="price"),
         Column("valid_from", p.date_or_timestamp, field="valid_from"),
         Column("kind", p.choice(PriceChange.Kind.values), required=False,
                default=PriceChange.Kind.REGULAR.value, field="kind"),
@@ -62,7 +71,7 @@ class CompetitorPricesKind(Kind):
     columns = (
         Column("sku", p.text(64), field="product"),
         Column("competitor", p.text(100), field="competitor"),
-        Column("price", money(), field="price"),
+        Column("price", p.money(), field="price"),
         Column("observed_at", p.timestamp, field="observed_at"),
     )
     key = ("sku", "competitor", "observed_at")

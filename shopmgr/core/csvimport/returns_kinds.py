@@ -18,10 +18,11 @@ from .base import (
     Table,
     chunks,
     fetch_map,
+    fmt,
     upsert_keeping,
+    warn_future,
     write_columns,
 )
-from .sales_kinds import fmt, money, warn_future
 
 # Column positions in a row.
 RETURN_ID, ORDER_ID, LINE_NO, QUANTITY, REASON, RECEIVED_AT, CONDITION, DISPOSITION, REFUND = range(9)
@@ -52,7 +53,7 @@ class ReturnsKind(Kind):
         Column("received_at", p.timestamp),
         Column("condition", p.choice(ReturnLine.Condition.values), required=False, default="", field="condition"),
         Column("disposition", p.choice(ReturnLine.Disposition.values), field="disposition"),
-        Column("refund_amount", money(), required=False, field="refund_amount"),
+        Column("refund_amount", p.money(), required=False, field="refund_amount"),
     )
     key = ("return_id", "line_no")
 
@@ -90,7 +91,7 @@ class ReturnsKind(Kind):
                              f'return {return_id} is stored for order "{stored[return_id]}"; '
                              "a return cannot move to another order")
 
-        order_lines = self._order_lines({orders[o][0] for o, _ in returns.values() if o in orders})
+        order_lines = self._order_lines({pk for pk, _ in orders.values()})
         for row, line in zip(rows, lines, strict=True):
             order = orders.get(row[ORDER_ID])
             if order is None or row[LINE_NO] is None:

@@ -3,7 +3,6 @@ reviews, traffic and marketing spend."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -29,36 +28,15 @@ from .base import (
     ImportResult,
     Kind,
     Table,
+    berlin_day,
     chunks,
     fetch_map,
+    fmt,
     resolve,
+    warn_future,
 )
-from .parsing import BERLIN
 
 ZERO = Decimal(0)
-
-
-def money(*, positive: bool = False) -> p.Parser:
-    return p.decimal(places=2, min_exclusive=positive, what="an amount")
-
-
-VAT_RATE = p.decimal(places=4, max_digits=5, max_value=1, max_exclusive=True, what="a VAT rate like 0.19")
-
-
-def berlin_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(BERLIN).date()
-
-
-def fmt(moment: dt.datetime) -> str:
-    """A timestamp as a Berlin wall-clock time, the way the people reading warnings think."""
-    return moment.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M")
-
-
-def warn_future(table: Table, result: ImportResult, column: str, now: dt.datetime) -> None:
-    i = table.index(column)
-    for row, line in zip(table.rows, table.lines, strict=True):
-        if row[i] is not None and row[i] > now:
-            result.warn(line, column, f"lies in the future ({fmt(row[i])})")
 
 
 def orders_by_external_id(table: Table, *fields: str) -> dict:
@@ -96,7 +74,7 @@ class OrdersKind(Kind):
         Column("channel", p.text(32), field="channel"),
         Column("payment_method", p.text(32), field="payment_method"),
         Column("status", p.choice(Order.Status.values), field="status"),
-        Column("shipping_fee", money(), required=False, default=ZERO, field="shipping_fee"),
+        Column("shipping_fee", p.money(), required=False, default=ZERO, field="shipping_fee"),
         Column("campaign_code", p.text(64), required=False, default="", field="campaign_code"),
     )
     key = ("order_id",)
@@ -119,9 +97,9 @@ class OrderLinesKind(Kind):
         Column("line_no", p.integer(min_value=0, min_exclusive=True), field="line_no"),
         Column("sku", p.text(64), field="product"),
         Column("quantity", p.integer(min_value=0, min_exclusive=True), field="quantity"),
-        Column("unit_price", money(), field="unit_price"),
-        Column("vat_rate", VAT_RATE, field="vat_rate"),
-        Column("discount", money(), required=False, default=ZERO, field="discount", keep_when_absent=False),
+        Column("unit_price", p.money(), field="unit_price"),
+        Column("vat_rate", p.VAT_RATE, field="vat_rate"),
+        Column("discount", p.money(), required=False, default=ZERO, field="discount", keep_when_absent=False),
         Column("unit_cost", p.decimal(places=4, what="a net unit cost"), field="unit_cost"),
     )
     key = ("order_id", "line_no")
@@ -174,7 +152,7 @@ class ShipmentsKind(Kind):
         Column("shipped_at", p.timestamp, field="shipped_at"),
         Column("promised_by", p.date, field="promised_by"),
         Column("delivered_at", p.timestamp, required=False, field="delivered_at"),
-        Column("shipping_cost", money(), required=False, default=ZERO, field="shipping_cost"),
+        Column("shipping_cost", p.money(), required=False, default=ZERO, field="shipping_cost"),
     )
     key = ("order_id",)
 
@@ -207,7 +185,7 @@ class InvoicesKind(Kind):
         Column("order_id", p.text(64), field="order"),
         Column("issued_on", p.date, field="issued_on"),
         Column("due_on", p.date, field="due_on"),
-        Column("amount", money(), field="amount"),
+        Column("amount", p.money(), field="amount"),
         Column("default_notice", p.boolean, required=False, default=False, field="default_notice"),
     )
     key = ("invoice_no",)
@@ -234,7 +212,7 @@ class PaymentsKind(Kind):
     columns = (
         Column("invoice_no", p.text(64), field="invoice"),
         Column("paid_on", p.date, field="paid_on"),
-        Column("amount", money(positive=True), field="amount"),
+        Column("amount", p.money(positive=True), field="amount"),
         Column("method", p.text(32), required=False, default="", field="method"),
     )
     key = ("invoice_no", "paid_on", "amount")
@@ -296,6 +274,6 @@ class MarketingSpendKind(Kind):
         Column("date", p.date, field="date"),
         Column("channel", p.text(32), field="channel"),
         Column("campaign_code", p.text(64), required=False, default="", field="campaign_code"),
-        Column("amount", money(), field="amount"),
+        Column("amount", p.money(), field="amount"),
     )
     key = ("date", "channel", "campaign_code")
