@@ -292,3 +292,18 @@ def test_the_command_prints_every_bad_line_to_stderr_and_exits_non_zero(shop, wr
     assert 'line 3, column sku: unknown product "NOPE"' in stderr
     assert "2 error(s)" in str(raised.value)
     assert OrderLine.objects.count() == 2
+
+
+def test_an_order_line_cannot_shrink_below_its_returned_units(shop, run_import):
+    # given 2 units of line 1 are returned
+    ReturnLineFactory(ret__order=shop["order"], order_line=shop["line1"], quantity=2)
+
+    # when the line is re-imported with 1 unit
+    result = run_import("order_lines", ORDER_LINES_HEADER + "A-1,1,FW-1001,1,59.95,0.19,,18.50\n")
+
+    # then
+    assert messages(result.errors) == [
+        "line 2, column quantity: 2 unit(s) of this line are already returned; "
+        'the quantity cannot go below that, got "1"'
+    ]
+    assert OrderLine.objects.get(order=shop["order"], line_no=1).quantity == 2
