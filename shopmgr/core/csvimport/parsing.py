@@ -41,7 +41,11 @@ class Noted(NamedTuple):
 
 
 def memoised(parse: Parser) -> Parser:
-    """Cache results (and failures) by cell text, up to MEMO_LIMIT distinct texts."""
+    """Cache results (and the reasons of failures) by cell text, up to MEMO_LIMIT distinct texts.
+
+    The cache lives as long as the parser; `cache_clear()` empties it (the service does so after
+    every import, so that a long-running process does not keep the values of old files).
+    """
     memo: dict[str, Any] = {}
 
     def cached(text: str):
@@ -51,14 +55,19 @@ def memoised(parse: Parser) -> Parser:
             try:
                 hit = parse(text)
             except FieldError as exc:
-                hit = exc
+                hit = _Failure(str(exc))
             if len(memo) < MEMO_LIMIT:
                 memo[text] = hit
-        if type(hit) is FieldError:
-            raise hit
+        if type(hit) is _Failure:
+            raise FieldError(hit.reason)  # a fresh exception: a re-raised one would grow its traceback
         return hit
 
+    cached.cache_clear = memo.clear  # type: ignore[attr-defined]
     return cached
+
+
+class _Failure(NamedTuple):
+    reason: str
 
 
 def text(max_length: int | None = None) -> Parser:

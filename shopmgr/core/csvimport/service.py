@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from .base import ImportContext, ImportResult, read_table
+from .base import ImportContext, ImportResult, Kind, read_table
 from .kinds import KINDS
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,15 @@ def import_csv_file(*, kind: str, path: str | Path, by=None) -> ImportResult:
         result.error(None, None, f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
         return result
 
+    try:
+        return _import(spec, path, result, by)
+    finally:
+        for column in spec.columns:
+            if hasattr(column.parse, "cache_clear"):
+                column.parse.cache_clear()
+
+
+def _import(spec: Kind, path: str | Path, result: ImportResult, by) -> ImportResult:
     table = read_table(spec, path, result)
     if table is None:
         return result
@@ -41,6 +50,6 @@ def import_csv_file(*, kind: str, path: str | Path, by=None) -> ImportResult:
             result.created, result.existing = spec.write(table, plan, ctx)
     except DatabaseError as exc:
         # A constraint the checks above do not know about, or a concurrent change: nothing is kept.
-        logger.warning("import of %s as %s failed in the database: %s", path, kind, exc)
+        logger.warning("import of %s as %s failed in the database: %s", path, spec.name, exc)
         result.error(None, None, f"the database refused the import, nothing was stored: {exc}".strip())
     return result
