@@ -1,12 +1,16 @@
 """Helpers for the import tests: write a CSV file, run one import."""
 
+import datetime as dt
 import itertools
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from shopmgr.core.csvimport import ImportResult, import_csv_file
+from tests.catalog.factories import ProductFactory
+from tests.sales.factories import CustomerFactory, OrderFactory, OrderLineFactory
 
 
 @pytest.fixture
@@ -40,12 +44,6 @@ def messages(problems) -> list[str]:
 @pytest.fixture
 def shop(db, category_tree):
     """Two products, one customer, one order A-1 (placed 2026-03-02 11:00 Berlin) with two lines."""
-    import datetime as dt
-    from decimal import Decimal
-
-    from tests.catalog.factories import ProductFactory
-    from tests.sales.factories import CustomerFactory, OrderFactory, OrderLineFactory
-
     dress = ProductFactory(sku="FW-1001", category=category_tree["women"], price=Decimal("59.95"))
     phone = ProductFactory(sku="EL-3001", category=category_tree["phones"], price=Decimal("499.00"))
     customer = CustomerFactory(external_id="K-1")
