@@ -37,7 +37,7 @@ def test_negative_money_is_refused_where_it_is_meaningless():
 
 
 def test_vat_rate_is_a_fraction():
-    assert refused(lambda: OrderLineFactory(vat_rate=Decimal("19")))
+    assert refused(lambda: OrderLineFactory(vat_rate=Decimal("1.19")))  # 1.19 typed instead of 0.19
     assert refused(lambda: ProductFactory(vat_rate=Decimal("1.00")))
 
 
