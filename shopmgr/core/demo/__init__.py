@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from catalog.models import Category, Product, Supplier
 from pricing.models import CompetitorPrice, PriceChange
 from returns.models import Return, ReturnLine, ReturnReason
 from sales.models import (
@@ -63,7 +64,7 @@ from .orders import (
     expected_orders_per_day,
     generate_orders,
 )
-from .timeline import build_timeline
+from .timeline import BERLIN, build_timeline
 
 MAX_ORDERS = 10_000_000
 
@@ -95,8 +96,6 @@ COUNT_KEYS = {
 
 
 def berlin_today() -> dt.date:
-    from .timeline import BERLIN
-
     return dt.datetime.now(BERLIN).date()
 
 
@@ -127,6 +126,9 @@ def seed_demo(
     today = today or berlin_today()
     report = on_phase or (lambda name, seconds: None)
     reason_ids = dict(ReturnReason.objects.values_list("code", "id"))
+    missing = sorted(_required_reasons() - set(reason_ids))
+    if missing:
+        raise DemoDataError(f"return reasons missing (run migrate): {', '.join(missing)}")
     counts: dict[str, int] = {}
 
     def write(model, fields, rows) -> None:
@@ -153,8 +155,6 @@ def seed_demo(
             started = time.perf_counter()
             tl = build_timeline(today=today, rng=_stream(seed, "calendar"))
             catalog = build_catalog(tl=tl, orders=orders, rng=_stream(seed, "catalog"))
-            from catalog.models import Category, Product, Supplier
-
             write(Category, CATEGORY_FIELDS, catalog.category_rows)
             write(Supplier, SUPPLIER_FIELDS, catalog.supplier_rows)
             write(Product, PRODUCT_FIELDS, catalog.product_rows)
@@ -167,9 +167,6 @@ def seed_demo(
             report("competitor prices", time.perf_counter() - started)
 
             started = time.perf_counter()
-            missing = sorted(set(_required_reasons()) - set(reason_ids))
-            if missing:
-                raise DemoDataError(f"return reasons missing (run migrate): {', '.join(missing)}")
             after = AfterSales(tl=tl, rng=_stream(seed, "orders"), reason_ids=reason_ids)
             for chunk in generate_orders(tl=tl, cat=catalog, total=orders, rng=after.rng, after=after):
                 for attribute, model, fields in _ORDER_TABLES:

@@ -12,6 +12,7 @@ separately at commit.
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
 from django.apps import apps
@@ -132,8 +133,6 @@ def bulk_load(models_: tuple[type[models.Model], ...] = SEEDED_MODELS, *, timing
     if connection.vendor != "postgresql":
         yield
         return
-    import time
-
     tables = [m._meta.db_table for m in models_]
     with connection.cursor() as cursor:
         cursor.execute("SELECT array_agg(to_regclass(t)::oid) FROM unnest(%s::text[]) AS t", [tables])

@@ -66,6 +66,7 @@ WELCOME = ("WELCOME10", 10, 0.25)  # code, discount %, share of first orders tha
 NEWSLETTER = ("NEWSLETTER", 5, 0.025)
 GOODWILL_DISCOUNT_SHARE = 0.015  # lines with a 10 % goodwill discount (price complaint)
 BLOCK_DAYS = 28  # the assortment on sale is fixed per block of days
+SAFE_TOTAL = 1 - 1e-12
 
 
 def _pick(cum_table, u):
@@ -159,8 +160,9 @@ class Assortment:
                 totals[root_index] += cat.popularity[pid]
                 pids_by_root[root_index].append(pid)
                 cum_by_root[root_index].append(totals[root_index])
+            # a draw is random() * total; keep it below the last cumulative weight despite rounding
             per_root = [
-                (pids, cum, total) if pids else None
+                (pids, cum, total * SAFE_TOTAL) if pids else None
                 for pids, cum, total in zip(pids_by_root, cum_by_root, totals, strict=True)
             ]
             table = self._blocks[block] = per_root
@@ -178,7 +180,7 @@ class Assortment:
                 total += ROOT_SHARES[root] * ROOT_SEASON.get(root, (1.0,) * 12)[month - 1]
                 indices.append(root_index)
                 cum.append(total)
-            table = self._root_tables[key] = (indices, cum, total)
+            table = self._root_tables[key] = (indices, cum, total * SAFE_TOTAL)
         return table
 
 

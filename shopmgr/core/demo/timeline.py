@@ -85,10 +85,10 @@ def to_datetime(ts: int) -> dt.datetime:
 
 
 def black_friday(year: int) -> dt.date:
-    """The fourth Friday of November."""
+    """The day after Thanksgiving (the fourth Thursday of November)."""
     first = dt.date(year, 11, 1)
-    first_friday = 1 + (4 - first.weekday()) % 7
-    return dt.date(year, 11, first_friday + 21)
+    first_thursday = 1 + (3 - first.weekday()) % 7
+    return dt.date(year, 11, first_thursday + 21 + 1)
 
 
 def two_years_before(today: dt.date) -> dt.date:

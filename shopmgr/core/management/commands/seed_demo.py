@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from shopmgr.core.demo import DemoDataError, berlin_today, seed_demo
 
 
-def _positive_int(value: str) -> int:
+def _whole_number(value: str) -> int:
     try:
         return int(value)
     except ValueError:
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                             help="delete existing shop data first instead of refusing to run")
 
     def handle(self, *args, orders: str, seed: int, today: str | None, flush: bool, **options):
-        count = _positive_int(orders)
+        count = _whole_number(orders)
         if count < 1:
             raise CommandError(f"--orders must be at least 1, got {count}")
         if today is None:
