@@ -1,6 +1,7 @@
 """Reads of the assortment. Scope lives here, in one function per entity (DESIGN §5)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from shopmgr.core import roles
@@ -47,13 +48,26 @@ def product_visible_q(user, prefix: str = "") -> Q:
     return _paths_q(user, f"{prefix}category__path")
 
 
+def _subtree_count(**filters) -> Coalesce:
+    """Products in a category and everything below it (one correlated subquery per column)."""
+    products = (
+        Product.objects.filter(category__path__startswith=OuterRef("path"), **filters)
+        .order_by()
+        .values(one=Value(1))
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(products, output_field=IntegerField()), 0)
+
+
 def category_list(*, user) -> QuerySet[Category]:
+    """Visible categories with product counts of their whole subtree (a root counts its children)."""
     return (
         Category.objects.filter(category_visible_q(user))
         .select_related("parent")
         .annotate(
-            product_count=Count("products"),
-            active_count=Count("products", filter=Q(products__status=Product.Status.ACTIVE)),
+            product_count=_subtree_count(),
+            active_count=_subtree_count(status=Product.Status.ACTIVE),
         )
         .order_by("path")
     )

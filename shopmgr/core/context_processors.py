@@ -21,7 +21,10 @@ def navigation(request):
         })
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "label": _("Administration"), "hint": _("Users, roles and raw data")})
+    # The most specific matching entry is the active one (/catalog/products/ is not /catalog/).
     path = request.path
+    matches = [item["url"] for item in items if path.startswith(item["url"])]
+    current = max(matches, key=len) if matches else None
     for item in items:
-        item["active"] = path.startswith(item["url"])
+        item["active"] = item["url"] == current
     return {"nav_items": items}

@@ -49,7 +49,7 @@ def test_category_list_and_its_counts_stay_inside_scope(client, fashion_manager,
     codes = [row.record.code for row in response.context["table"].rows]
     assert codes == ["FASHION", "FASHION-MEN", "FASHION-WOMEN"]
     counts = {row.record.code: row.record.product_count for row in response.context["table"].rows}
-    assert counts == {"FASHION": 0, "FASHION-MEN": 1, "FASHION-WOMEN": 1}
+    assert counts == {"FASHION": 2, "FASHION-MEN": 1, "FASHION-WOMEN": 1}
 
 
 def test_category_filter_cannot_reach_outside_scope(client, fashion_manager, products):
@@ -109,3 +109,17 @@ def test_a_bad_filter_value_says_which_field(client, shop_manager, products):
     assert response.status_code == 200
     assert response.context["filter"].errors["status"]
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_root_category_counts_the_products_of_its_sub_categories(client, shop_manager, products):
+    # given a dress in FASHION-WOMEN and a shirt in FASHION-MEN, nothing directly in FASHION
+    client.force_login(shop_manager)
+    rows = {row.record.code: row.record.product_count for row in client.get(reverse("catalog:index")).context["table"].rows}
+    # then FASHION counts both, ELECTRONICS counts the phone of its child
+    assert rows == {"FASHION": 2, "FASHION-MEN": 1, "FASHION-WOMEN": 1, "ELECTRONICS": 1, "ELECTRONICS-PHONES": 1}
+
+
+def test_only_the_most_specific_nav_entry_is_active(client, shop_manager):
+    client.force_login(shop_manager)
+    items = client.get(reverse("catalog:product-list")).context["nav_items"]
+    assert [str(i["label"]) for i in items if i["active"]] == ["Produkte"]
