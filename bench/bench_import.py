@@ -13,37 +13,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
-import resource
 import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from _common import peak_memory_mb, scratch_database
+
 BENCH_DB = "shopmgr_bench_import"
 BUDGET_SECONDS = 60.0
 BUDGET_LINES = 1_000_000
-
-
-def bench_url(url: str) -> tuple[str, str]:
-    """(URL of the bench database, URL of the maintenance database) next to `url`."""
-    parts = urlsplit(url)
-    return (
-        urlunsplit(parts._replace(path=f"/{BENCH_DB}")),
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def admin_sql(maintenance_url: str, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
 
 
 def write_csv(path: Path, header: list[str], rows) -> None:
@@ -131,26 +112,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        print("needs DATABASE_URL pointing at PostgreSQL (the reference is a PostgreSQL COPY)", file=sys.stderr)
-        return 2
-    target_url, maintenance_url = bench_url(url)
-    admin_sql(maintenance_url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
-    try:
-        os.environ["DATABASE_URL"] = target_url
-        os.environ["DJANGO_SETTINGS_MODULE"] = "shopmgr.settings.local"
-        sys.path.insert(0, str(BASE_DIR))
-        import django
-
-        django.setup()
+    with scratch_database(BENCH_DB):
         from django.core.management import call_command
-        from django.db import connection
 
         from sales.models import OrderLine
         from shopmgr.core.csvimport import import_csv_file
 
-        call_command("migrate", verbosity=0)
         with tempfile.TemporaryDirectory(prefix="bench_import_") as tmp:
             started = time.perf_counter()
             files = generate(Path(tmp), args.lines, args.seed)
@@ -179,16 +146,8 @@ def main() -> int:
             print(f"budget:                                   {budget:6.1f} s   {verdict}")
             print(f"reference, raw COPY of the same file:     {reference:6.1f} s   "
                   f"(unconstrained temp table; import = {elapsed / reference:.1f}× COPY)")
-            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"peak memory of this process:              {peak_mb:6.0f} MB")
-        connection.close()
+            print(f"peak memory of this process:              {peak_memory_mb():6.0f} MB")
         return 0 if elapsed <= budget else 1
-    finally:
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        admin_sql(maintenance_url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 
 if __name__ == "__main__":

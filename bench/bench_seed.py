@@ -15,34 +15,15 @@ import argparse
 import datetime as dt
 import os
 import random
-import resource
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from _common import peak_memory_mb, scratch_database
+
 BENCH_DB = "shopmgr_bench_seed"
 BUDGET_SECONDS = 180.0
 BUDGET_ORDERS = 1_000_000
-
-
-def bench_url(url: str) -> tuple[str, str]:
-    """(URL of the bench database, URL of the maintenance database) next to `url`."""
-    parts = urlsplit(url)
-    return (
-        urlunsplit(parts._replace(path=f"/{BENCH_DB}")),
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def admin_sql(maintenance_url: str, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
 
 
 def reference_copy(rows: int) -> float:
@@ -77,26 +58,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        print("needs DATABASE_URL pointing at PostgreSQL (the budget is for PostgreSQL)", file=sys.stderr)
-        return 2
-    target_url, maintenance_url = bench_url(url)
-    admin_sql(maintenance_url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
-    try:
-        os.environ["DATABASE_URL"] = target_url
-        os.environ["DJANGO_SETTINGS_MODULE"] = "shopmgr.settings.local"
-        os.environ["DJANGO_DEBUG"] = "false"  # no query log in memory
-        sys.path.insert(0, str(BASE_DIR))
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with scratch_database(BENCH_DB, keep=args.keep):
         from django.db import connection
 
         from shopmgr.core.demo import seed_demo
 
-        call_command("migrate", verbosity=0)
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             server = cursor.fetchone()[0]
@@ -126,17 +92,8 @@ def main() -> int:
         print(f"budget:                               {budget:6.1f} s   {verdict}")
         print(f"reference, raw COPY of {counts['order_lines']:,} order lines into an unconstrained table: "
               f"{reference:.1f} s  (seed_demo = {elapsed / reference:.1f}× that COPY)")
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak memory of this process:          {peak_mb:6.0f} MB")
-        connection.close()
+        print(f"peak memory of this process:          {peak_memory_mb():6.0f} MB")
         return 0 if elapsed <= budget else 1
-    finally:
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if not args.keep:
-            admin_sql(maintenance_url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 
 if __name__ == "__main__":
