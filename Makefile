@@ -22,16 +22,12 @@ migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
-# Demo data is loaded once; `make demo` reloads it from scratch.
-var/.demo-loaded: | migrate
-	$(BIN)/python manage.py seed_demo --orders $(DEMO_ORDERS)
-	touch $@
-
+# Demo data is loaded when the database holds no shop data yet; `make demo` reloads it from scratch.
 demo: migrate
 	$(BIN)/python manage.py seed_demo --orders $(DEMO_ORDERS) --flush
-	touch var/.demo-loaded
 
-run: migrate var/.demo-loaded
+run: migrate
+	$(BIN)/python manage.py seed_demo --orders $(DEMO_ORDERS) --if-empty
 	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -46,4 +42,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf var/db.sqlite3 var/.demo-loaded
+	rm -rf var/db.sqlite3

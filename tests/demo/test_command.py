@@ -61,3 +61,16 @@ def test_flush_replaces_shop_data_and_keeps_category_managers():
     assert Order.objects.count() == 60
     assert not Category.objects.filter(code="OWN").exists()
     assert list(Category.objects.get(code="FASHION").managers.all()) == [manager]
+
+
+@pytest.mark.django_db
+def test_if_empty_keeps_existing_shop_data():
+    # given a database with demo data
+    call_command("seed_demo", "--orders", "300", "--today", "2026-11-26", stdout=io.StringIO())
+    before = Order.objects.count()
+    # when make run starts again (seed_demo --if-empty)
+    out = io.StringIO()
+    call_command("seed_demo", "--orders", "500", "--if-empty", "--today", "2026-11-26", stdout=out)
+    # then nothing is reseeded and the command succeeds with a plain message
+    assert Order.objects.count() == before
+    assert "already loaded" in out.getvalue()

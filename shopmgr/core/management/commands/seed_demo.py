@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from shopmgr.core.demo import DemoDataError, berlin_today, seed_demo
+from shopmgr.core.demo.load import shop_data_counts
 
 
 def _whole_number(value: str) -> int:
@@ -33,11 +34,18 @@ class Command(BaseCommand):
                             help="YYYY-MM-DD; history ends the day before (default: today in Europe/Berlin)")
         parser.add_argument("--flush", action="store_true",
                             help="delete existing shop data first instead of refusing to run")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing (and succeed) when the database already holds shop data; "
+                                 "make run uses this so that a second start keeps the data")
 
-    def handle(self, *args, orders: str, seed: int, today: str | None, flush: bool, **options):
+    def handle(self, *args, orders: str, seed: int, today: str | None, flush: bool, if_empty: bool = False,
+               **options):
         count = _whole_number(orders)
         if count < 1:
             raise CommandError(f"--orders must be at least 1, got {count}")
+        if if_empty and not flush and any(shop_data_counts().values()):
+            self.stdout.write("Shop data is already loaded; kept as it is (make demo reloads it).")
+            return
         if today is None:
             day = berlin_today()
         else:
