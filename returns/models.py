@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -53,6 +54,10 @@ class Return(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
 
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
+
     class Meta:
         verbose_name = _("return")
         verbose_name_plural = _("returns")
@@ -85,6 +90,10 @@ class ReturnLine(models.Model):
     condition = models.CharField(_("condition"), max_length=1, choices=Condition.choices, blank=True, default="")
     disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices, blank=True, default="")
     refund_amount = models.DecimalField(_("refund"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("return line")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,10 @@ class Order(models.Model):
     shipping_fee = models.DecimalField(_("shipping fee (gross)"), max_digits=14, decimal_places=2, default=0)
     campaign_code = models.CharField(_("campaign"), max_length=64, blank=True, default="")
 
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -79,6 +84,10 @@ class OrderLine(models.Model):
     # round((quantity × unit_price − discount) / (1 + vat_rate), 2), computed once on write.
     net_amount = models.DecimalField(_("line net"), max_digits=14, decimal_places=2)
 
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
+
     class Meta:
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
@@ -107,6 +116,10 @@ class Shipment(models.Model):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     shipping_cost = models.DecimalField(_("shipping cost (net)"), max_digits=14, decimal_places=2, default=0)
 
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
+
     class Meta:
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
@@ -129,6 +142,10 @@ class Invoice(models.Model):
     # The invoice told a consumer about the 30-day default rule of §286(3) BGB.
     default_notice = models.BooleanField(_("§286(3) notice on invoice"), default=False)
 
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
+
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
@@ -148,6 +165,10 @@ class Payment(models.Model):
     paid_on = models.DateField(_("paid on"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     method = models.CharField(_("method"), max_length=32, blank=True, default="")
+
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("payment")
@@ -173,6 +194,10 @@ class Review(models.Model):
     created_at = models.DateTimeField(_("written at"))
     text = models.TextField(_("text"), blank=True, default="")
 
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
+
     class Meta:
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
@@ -192,6 +217,10 @@ class TrafficDay(models.Model):
     channel = models.CharField(_("channel"), max_length=32)
     sessions = models.PositiveIntegerField(_("sessions"))
 
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
+
     class Meta:
         verbose_name = _("traffic day")
         verbose_name_plural = _("traffic days")
@@ -207,6 +236,10 @@ class MarketingSpend(models.Model):
     channel = models.CharField(_("channel"), max_length=32)
     campaign_code = models.CharField(_("campaign"), max_length=64, blank=True, default="")
     amount = models.DecimalField(_("amount (net)"), max_digits=14, decimal_places=2)
+
+    # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
+    # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
+    changed_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("marketing spend")

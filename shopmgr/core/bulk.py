@@ -14,6 +14,13 @@ from itertools import islice
 from django.db import connection, models
 
 SQLITE_BATCH = 500
+CHANGE_STAMP = "changed_at"
+
+
+def _now_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "clock_timestamp()"
+    return "STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')"
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[models.Field]:
@@ -83,6 +90,9 @@ def upsert(
     value_cols = cols[len(key):]
     if value_cols:
         assignments = ", ".join(f"{q(c.column)} = EXCLUDED.{q(c.column)}" for c in value_cols)
+        if CHANGE_STAMP in {f.name for f in model._meta.concrete_fields} and CHANGE_STAMP not in fields:
+            # the nightly metrics job looks for rows changed since its last run
+            assignments += f", {q(CHANGE_STAMP)} = {_now_sql()}"
         changed = " OR ".join(
             f"{table}.{q(c.column)} IS DISTINCT FROM EXCLUDED.{q(c.column)}"
             if connection.vendor == "postgresql"

@@ -4,6 +4,7 @@ With nothing set, the project runs embedded: SQLite in var/, Celery eager, local
 With DATABASE_URL and REDIS_URL set, it runs as in production (PostgreSQL, Redis, Celery workers).
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -137,6 +138,19 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 # --- Business settings ----------------------------------------------------------------------
 SHOP_CURRENCY = "EUR"
+
+# KPIs (docs/kpis.md). Changing a cost setting takes effect on the next `compute_metrics --all`.
+# Handling cost of one return (DB II), EUR net: DOMAIN §2.3 cites 6.95 per parcel (2021).
+KPI_RETURN_HANDLING_COST = Decimal(env.str("KPI_RETURN_HANDLING_COST", default="6.95"))
+# Payment fees as a fraction of the order's gross total, per payment method (DB II).
+KPI_PAYMENT_FEES = {
+    method: float(rate)
+    for method, rate in env.dict(
+        "KPI_PAYMENT_FEES", default={"paypal": "0.0249", "card": "0.014", "klarna": "0.0299", "invoice": "0.0"}
+    ).items()
+}
+# Returns are counted against their order's day: a period's figures stay provisional this long.
+KPI_PROVISIONAL_DAYS = env.int("KPI_PROVISIONAL_DAYS", default=30)
 
 LOGGING = {
     "version": 1,
