@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class KpisConfig(AppConfig):
     name = "kpis"
     verbose_name = _("Key figures")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -344,11 +344,14 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
             f"DELETE FROM kpis_dailyfact WHERE day BETWEEN %(first)s AND %(last)s AND {delete_filter}", params
         )
         cursor.execute(_facts_sql(d, scope_filter), params)
-        rows = cursor.rowcount
         if channel_facts:
             cursor.execute("DELETE FROM kpis_dailychannelfact WHERE day BETWEEN %(first)s AND %(last)s", params)
             cursor.execute(CHANNEL_SQL, params)
-            rows += cursor.rowcount
         if all_scope is not None:
             cursor.execute(SPEND_SHARE_SQL.format(scope_filter=delete_filter), {**params, "all_scope": all_scope})
-    return rows
+        # (an INSERT … WITH … does not report its row count on every database: count what is there)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM kpis_dailyfact WHERE day BETWEEN %(first)s AND %(last)s AND {delete_filter}",
+            params,
+        )
+        return cursor.fetchone()[0]

@@ -88,19 +88,26 @@ def scope_for(user, category: Category | None = None) -> FactScope | None:
     The caller has checked that `category` is visible to the user.
     """
     if category is not None:
-        return FactScope.objects.filter(key=category_key(category.code)).first()
+        key = category_key(category.code)
+        return _ready(FactScope.objects.filter(key=key).first(), key)
     if roles.sees_everything(user) or (roles.role_names(user) and not roles.is_category_scoped(user)):
-        return FactScope.objects.filter(key=ALL_KEY).first()
+        return _ready(FactScope.objects.filter(key=ALL_KEY).first(), ALL_KEY)
     if roles.is_category_scoped(user):
         roots = top_most(list(Category.objects.filter(managers=user).only("id", "code", "path")))
         if not roots:
             return None
         key = category_key(roots[0].code) if len(roots) == 1 else group_key([r.code for r in roots])
-        scope = FactScope.objects.filter(key=key).first()
-        if scope is None:  # assignment changed since the last run: make the scope now
-            scopes_sync()
-            scope = FactScope.objects.filter(key=key).first()
-        return scope
+        return _ready(FactScope.objects.filter(key=key).first(), key)
     return None
+
+
+def _ready(scope: FactScope | None, key: str) -> FactScope | None:
+    """A scope with all its days computed: new or changed scopes are backfilled first."""
+    if scope is None or not scope.complete:
+        from .services import metrics_backfill_scopes
+
+        metrics_backfill_scopes()
+        scope = FactScope.objects.filter(key=key).first()
+    return scope
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (schedules are added by later features)
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -129,8 +129,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Nightly and periodic jobs, one line each with what it does, are added by the features that own them.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Nightly and periodic jobs (Europe/Berlin time), one entry each with what it does.
+CELERY_BEAT_SCHEDULE: dict = {
+    # Recompute the KPI facts of every day whose orders, returns, shipments, reviews, traffic,
+    # spend, invoices or payments changed since the last successful run (DESIGN §7).
+    "nightly-metrics": {"task": "kpis.nightly_metrics", "schedule": crontab(hour=2, minute=30)},
+}
 
 # --- Tables ---------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "core/table.html"

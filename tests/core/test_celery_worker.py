@@ -22,6 +22,10 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def celery_worker_process(transactional_db, require_postgres):
     if not settings.REDIS_URL:
         skip_or_fail("needs Redis (set REDIS_URL)")
+    from shopmgr.celery import app
+
+    app.conf.task_always_eager = False
+    app.control.purge()  # nothing left over from earlier runs reaches this worker
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -29,6 +33,7 @@ def celery_worker_process(transactional_db, require_postgres):
         # the worker must write to the very database this test reads
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
+        "CELERY_WORKER": "1",
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "shopmgr", "worker", "--pool=solo", "--concurrency=1",
@@ -37,6 +42,7 @@ def celery_worker_process(transactional_db, require_postgres):
         cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     yield worker
+    app.conf.task_always_eager = True
     worker.terminate()
     try:
         worker.wait(timeout=20)
@@ -49,7 +55,9 @@ def test_task_runs_in_a_real_worker_and_writes_to_the_database(celery_worker_pro
     root = CategoryFactory(code="HOME", name="Home")
     child = CategoryFactory(code="HOME-KITCHEN", name="Kitchen", parent=root)
     Category.objects.filter(pk=child.pk).update(path="/WRONG/", depth=7)
-    assert settings.CELERY_TASK_ALWAYS_EAGER is False
+    from shopmgr.celery import app
+
+    assert app.conf.task_always_eager is False
 
     # when the task is sent through the broker and a worker process picks it up
     started = time.monotonic()

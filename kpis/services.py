@@ -1,0 +1,192 @@
+"""Writes of the metrics engine: runs (the checkpoint and the lock), recomputing days, dirty days.
+
+DESIGN §7: a run recomputes exactly the days whose source rows changed since the last successful
+run, each day in one transaction, so that a run can be repeated or resumed with the same result;
+a lock keeps two runs from overlapping; every run is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Min
+from django.utils import timezone
+
+from returns.models import Return, ReturnLine
+from sales.models import (
+    Invoice,
+    MarketingSpend,
+    Order,
+    OrderLine,
+    Payment,
+    Review,
+    Shipment,
+    TrafficDay,
+)
+
+from .facts import BERLIN, compute_range
+from .models import FactScope, MetricsRun, MetricsRunDay
+from .scopes import scopes_sync
+
+logger = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(hours=2)
+# Writes commit after they were stamped; look a little before the last successful run's start.
+CHANGE_MARGIN = dt.timedelta(minutes=30)
+
+
+class RunLocked(Exception):
+    """Another run is active."""
+
+
+def berlin_day(value: dt.datetime) -> dt.date:
+    return value.astimezone(BERLIN).date()
+
+
+def metrics_run_start(*, trigger: str) -> MetricsRun:
+    """Start a run, or raise RunLocked while another one holds the lock (its lease not expired)."""
+    now = timezone.now()
+    with transaction.atomic():
+        MetricsRun.objects.filter(status=MetricsRun.Status.RUNNING, lease_until__lt=now).update(
+            status=MetricsRun.Status.FAILED, finished_at=now, error="abandoned: lease expired"
+        )
+    last_ok = (
+        MetricsRun.objects.filter(status=MetricsRun.Status.SUCCEEDED).order_by("-started_at").first()
+    )
+    try:
+        with transaction.atomic():
+            return MetricsRun.objects.create(
+                trigger=trigger, status=MetricsRun.Status.RUNNING, started_at=now, lease_until=now + LEASE,
+                changes_since=(last_ok.started_at - CHANGE_MARGIN) if last_ok else None,
+            )
+    except IntegrityError:
+        raise RunLocked("another metrics run is active") from None
+
+
+def metrics_run_finish(*, run: MetricsRun, error: str = "") -> MetricsRun:
+    run.refresh_from_db()
+    run.finished_at = timezone.now()
+    run.status = MetricsRun.Status.FAILED if (error or run.days_failed) else MetricsRun.Status.SUCCEEDED
+    run.error = error or run.error
+    run.lease_until = None
+    run.save(update_fields=["finished_at", "status", "error", "lease_until"])
+    return run
+
+
+def metrics_compute_day(*, run: MetricsRun, day: dt.date) -> int:
+    """Recompute one day in one transaction and record its outcome on the run."""
+    try:
+        with transaction.atomic():
+            rows = compute_range(day, day)
+            MetricsRunDay.objects.update_or_create(
+                run=run, day=day, defaults={"status": MetricsRun.Status.SUCCEEDED, "rows": rows, "error": ""}
+            )
+            MetricsRun.objects.filter(pk=run.pk).update(days_done=F("days_done") + 1, rows=F("rows") + rows)
+        return rows
+    except Exception as exc:  # recorded, and the next run tries the day again
+        logger.exception("metrics for %s failed", day)
+        MetricsRunDay.objects.update_or_create(
+            run=run, day=day, defaults={"status": MetricsRun.Status.FAILED, "error": repr(exc)[:2000]}
+        )
+        MetricsRun.objects.filter(pk=run.pk).update(days_failed=F("days_failed") + 1)
+        raise
+
+
+def metrics_compute_range(*, run: MetricsRun, first: dt.date, last: dt.date, chunk_days: int = 92) -> int:
+    """Recompute a range in chunks (each one transaction): `compute_metrics --all` and backfills."""
+    rows = 0
+    start = first
+    while start <= last:
+        end = min(last, start + dt.timedelta(days=chunk_days - 1))
+        with transaction.atomic():
+            n = compute_range(start, end)
+        rows += n
+        days = (end - start).days + 1
+        MetricsRun.objects.filter(pk=run.pk).update(days_done=F("days_done") + days, rows=F("rows") + n)
+        start = end + dt.timedelta(days=1)
+    FactScope.objects.update(complete=True)
+    return rows
+
+
+def data_day_range() -> tuple[dt.date, dt.date] | None:
+    """The first and last Berlin day that any source row touches."""
+    bounds = []
+    for model, field in [(Order, "placed_at"), (Shipment, "delivered_at"), (Review, "created_at")]:
+        agg = model.objects.aggregate(lo=Min(field), hi=Max(field))
+        if agg["lo"]:
+            bounds += [berlin_day(agg["lo"]), berlin_day(agg["hi"])]
+    for model, lo_field, hi_field in [(TrafficDay, "date", "date"), (MarketingSpend, "date", "date"),
+                                      (Invoice, "issued_on", "due_on"), (Payment, "paid_on", "paid_on")]:
+        agg = model.objects.aggregate(lo=Min(lo_field), hi=Max(hi_field))
+        if agg["lo"]:
+            bounds += [agg["lo"], agg["hi"]]
+    if not bounds:
+        return None
+    return min(bounds), max(bounds) + dt.timedelta(days=1)  # +1: an invoice falls overdue the day after
+
+
+def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
+    """Berlin days whose facts depend on rows written after `since` (None: every day with data)."""
+    if since is None:
+        bounds = data_day_range()
+        if bounds is None:
+            return set()
+        first, last = bounds
+        return {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+    days: set[dt.date] = set()
+    changed = {"changed_at__gt": since}
+
+    def add_timestamps(values):
+        days.update(berlin_day(v) for v in values if v is not None)
+
+    # Orders: their own day; a customer's first order may move, so all of that customer's orders.
+    customers = Order.objects.filter(**changed).values("customer_id")
+    add_timestamps(Order.objects.filter(customer_id__in=customers).values_list("placed_at", flat=True).distinct())
+    # Lines and returns count on their order's day; lines also decide shipment and invoice shares.
+    order_ids = set(OrderLine.objects.filter(**changed).values_list("order_id", flat=True))
+    order_ids |= set(Return.objects.filter(**changed).values_list("order_id", flat=True))
+    order_ids |= set(ReturnLine.objects.filter(**changed).values_list("ret__order_id", flat=True))
+    add_timestamps(Order.objects.filter(pk__in=order_ids).values_list("placed_at", flat=True).distinct())
+    add_timestamps(Shipment.objects.filter(order_id__in=order_ids).values_list("delivered_at", flat=True))
+    for shipment in Shipment.objects.filter(**changed).values("order__placed_at", "delivered_at"):
+        add_timestamps([shipment["order__placed_at"], shipment["delivered_at"]])
+    add_timestamps(Review.objects.filter(**changed).values_list("created_at", flat=True))
+    days.update(TrafficDay.objects.filter(**changed).values_list("date", flat=True))
+    days.update(MarketingSpend.objects.filter(**changed).values_list("date", flat=True))
+    # Receivables change on issue, on the day after due, and on each payment of the invoice.
+    invoice_ids = set(Invoice.objects.filter(**changed).values_list("pk", flat=True))
+    invoice_ids |= set(Invoice.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
+    invoice_ids |= set(Payment.objects.filter(**changed).values_list("invoice_id", flat=True))
+    for issued, due in Invoice.objects.filter(pk__in=invoice_ids).values_list("issued_on", "due_on"):
+        days.update([issued, due + dt.timedelta(days=1)])
+    for paid, due in Payment.objects.filter(invoice_id__in=invoice_ids).values_list("paid_on", "invoice__due_on"):
+        days.update([paid, max(paid, due + dt.timedelta(days=1))])
+    return days
+
+
+def failed_days() -> set[dt.date]:
+    """Days whose last attempt failed: the next run does them again."""
+    latest: dict[dt.date, str] = {}
+    for day, status in MetricsRunDay.objects.order_by("run__started_at").values_list("day", "status"):
+        latest[day] = status
+    return {day for day, status in latest.items() if status == MetricsRun.Status.FAILED}
+
+
+def metrics_backfill_scopes(*, run: MetricsRun | None = None) -> int:
+    """New scopes (or scopes whose categories changed) get every day computed for them."""
+    stale = scopes_sync()
+    if not stale:
+        return 0
+    bounds = data_day_range()
+    if bounds is not None:
+        first, last = bounds
+        start = first
+        while start <= last:
+            end = min(last, start + dt.timedelta(days=91))
+            with transaction.atomic():
+                compute_range(start, end, scope_ids=[s.pk for s in stale], channel_facts=False)
+            start = end + dt.timedelta(days=1)
+    FactScope.objects.filter(pk__in=[s.pk for s in stale]).update(complete=True)
+    return len(stale)
