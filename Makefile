@@ -25,9 +25,11 @@ migrate: install
 # Demo data is loaded when the database holds no shop data yet; `make demo` reloads it from scratch.
 demo: migrate
 	$(BIN)/python manage.py seed_demo --orders $(DEMO_ORDERS) --flush
+	$(BIN)/python manage.py compute_metrics --all
 
 run: migrate
 	$(BIN)/python manage.py seed_demo --orders $(DEMO_ORDERS) --if-empty
+	$(BIN)/python manage.py compute_metrics --all
 	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
