@@ -339,6 +339,10 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
     }
     all_scope = FactScope.objects.filter(key=ALL_KEY).values_list("pk", flat=True).first()
     with connection.cursor() as cursor:
+        if d.vendor == "postgresql":
+            # The CTE joins look huge to the planner, which then spends seconds JIT-compiling a
+            # statement that runs in milliseconds (measured: 1.3 s of 1.4 s for 90 days).
+            cursor.execute("SET LOCAL jit = off")
         delete_filter = scope_filter.replace("m.scope_id", "scope_id")
         cursor.execute(
             f"DELETE FROM kpis_dailyfact WHERE day BETWEEN %(first)s AND %(last)s AND {delete_filter}", params
