@@ -197,7 +197,7 @@ review_part AS (
     JOIN sales_order o ON o.id = rv.order_id
     JOIN catalog_product p ON p.id = rv.product_id
     JOIN kpis_factscopecategory m ON m.category_id = p.category_id
-    WHERE rv.created_at >= %(start)s AND rv.created_at < %(end)s AND {scope_filter}
+    WHERE rv.created_at >= %(start)s AND rv.created_at < %(end)s AND {live} AND {scope_filter}
     GROUP BY {d.berlin_date("rv.created_at")}, m.scope_id, o.channel
 ),
 inv AS (
