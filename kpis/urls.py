@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401  (the dashboard pages are added here)
+from django.urls import path
+
+from . import views
 
 app_name = "kpis"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("definitions/", views.definitions, name="definitions"),
+    path("targets/", views.targets, name="targets"),
+    path("targets/<int:pk>/delete/", views.target_delete, name="target-delete"),
+    path("runs/", views.runs, name="runs"),
+]

@@ -19,6 +19,17 @@ def navigation(request):
             "url": reverse("catalog:product-list"), "label": _("Products"),
             "hint": _("Search, filter and export products"),
         })
+    if roles.role_names(user) or user.is_superuser:
+        # Everyone with a role gets key figures (category managers for their categories only).
+        items.append({
+            "url": reverse("kpis:dashboard"), "label": _("Key figures"),
+            "hint": _("Revenue, returns, margins and service figures with targets"),
+        })
+    if roles.sees_everything(user):
+        items.append({
+            "url": reverse("kpis:runs"), "label": _("Runs"),
+            "hint": _("The nightly computation of the key figures"),
+        })
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "label": _("Administration"), "hint": _("Users, roles and raw data")})
     # The most specific matching entry is the active one (/catalog/products/ is not /catalog/).

@@ -1,0 +1,401 @@
+"""Reads behind the KPI dashboard: period figures with comparisons, daily series, category rows, targets.
+
+Everything here reads the small fact tables (`DailyFact`, `DailyChannelFact`), never order lines,
+and each function is a fixed number of queries however many days, categories or channels there
+are: the period figures and both comparison periods are one aggregate, the chart one grouped
+query, the category table one grouped query over all its scopes. Values come from the registry.
+
+`repeat_rate` and the receivables are left out on purpose: the first needs a scan of the orders
+(see `selectors._repeat_customers`), the second a sum over all days up to the period's end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Q, Sum
+
+from catalog.models import Category
+from catalog.selectors import category_visible_q
+
+from . import registry
+from .facts import FACT_COLUMNS
+from .models import DailyChannelFact, DailyFact, FactScope, KpiTarget
+from .periods import Period, berlin_today
+from .scopes import ALL_KEY, category_key, top_most
+
+ZERO = Decimal(0)
+
+# The tiles of the dashboard, in groups (a heading each); never repeat_rate (it scans orders).
+TILE_GROUPS: list[tuple[str, list[str]]] = [
+    ("sales", ["revenue", "orders", "aov", "units_sold"]),
+    ("earnings", ["net_revenue", "return_rate", "gross_margin", "contribution"]),
+    ("marketing", ["contribution_after_marketing", "sessions", "conversion_rate", "new_customers"]),
+    ("service", ["cancellation_rate", "on_time_rate", "avg_delivery_days", "avg_rating"]),
+]
+TILE_KEYS: list[str] = [key for _group, keys in TILE_GROUPS for key in keys]
+# Key figures that add up over days and categories: a month's target is shared out by days.
+ADDITIVE_KEYS = {
+    "orders", "units_sold", "revenue", "returned_units", "returned_value", "net_revenue", "cogs",
+    "gross_profit", "contribution", "contribution_after_marketing", "sessions", "new_customers",
+}
+TARGET_KEYS: list[str] = TILE_KEYS
+# Key figures that move while a period's returns can still arrive (DESIGN §4, cohort view).
+RETURN_DEPENDENT_KEYS = {
+    "returned_units", "returned_value", "net_revenue", "return_rate", "return_rate_value", "return_rate_orders",
+    "cogs", "gross_profit", "gross_margin", "contribution", "contribution_after_marketing",
+}
+SERIES_COLUMNS = ["revenue", "orders", "units_sold", "returned_units"]
+TABLE_COLUMNS = [
+    "orders", "units_sold", "revenue", "returned_units", "returned_value", "cogs_sold",
+    "cogs_restocked", "shipping_cost", "payment_fees", "returns_count",
+]
+
+
+# --- categories -----------------------------------------------------------------------------
+
+def visible_categories(*, user) -> list[Category]:
+    """Every category the user may see, in tree order (one query; the tree is small)."""
+    return list(
+        Category.objects.filter(category_visible_q(user))
+        .only("id", "code", "name", "path", "depth", "parent_id")
+        .order_by("path")
+    )
+
+
+def table_categories(categories: list[Category], parent: Category | None) -> list[Category]:
+    """The rows of the category table: the children of `parent`, or the top of the user's tree."""
+    if parent is not None:
+        return [c for c in categories if c.parent_id == parent.pk]
+    return top_most(categories)
+
+
+def ancestors(categories: list[Category], category: Category) -> list[Category]:
+    """The visible categories above `category`, from the top down (for the breadcrumb)."""
+    return [c for c in categories if category.path.startswith(c.path) and c.pk != category.pk]
+
+
+# --- measures -------------------------------------------------------------------------------
+
+def _complete(measures: dict, *, scope_is_shop: bool, sessions, spend) -> dict:
+    """Add what `selectors.measures_for` adds to the summed facts (except receivables, repeats)."""
+    measures = {key: (value if value is not None else 0) for key, value in measures.items()}
+    measures["sessions"] = sessions or 0
+    if scope_is_shop:
+        measures["marketing_spend"] = spend or ZERO
+    measures["return_handling_cost"] = Decimal(measures.get("returns_count", 0)) * settings.KPI_RETURN_HANDLING_COST
+    return measures
+
+
+def _range_q(period: Period) -> Q:
+    return Q(day__gte=period.first, day__lte=period.last)
+
+
+def period_measures(*, scope: FactScope, periods: dict[str, Period], channel: str | None) -> dict[str, dict]:
+    """The summed measures of each named period (two queries for all of them)."""
+    facts = DailyFact.objects.filter(scope=scope)
+    traffic = DailyChannelFact.objects.all()
+    if channel:
+        facts, traffic = facts.filter(channel=channel), traffic.filter(channel=channel)
+    span = Q()
+    for period in periods.values():
+        span |= _range_q(period)
+    sums = facts.filter(span).aggregate(**{
+        f"{name}__{column}": Sum(column, filter=_range_q(period))
+        for name, period in periods.items()
+        for column in [*FACT_COLUMNS, "marketing_spend"]
+    })
+    traffic_by_day = list(traffic.filter(span).values("day").annotate(
+        sessions=Sum("sessions"), spend=Sum("marketing_spend")).order_by("day"))
+    result = {}
+    for name, period in periods.items():
+        raw = {column: sums[f"{name}__{column}"] for column in [*FACT_COLUMNS, "marketing_spend"]}
+        in_period = [row for row in traffic_by_day if period.first <= row["day"] <= period.last]
+        result[name] = _complete(
+            raw, scope_is_shop=scope.key == ALL_KEY,
+            sessions=sum(row["sessions"] or 0 for row in in_period),
+            spend=sum((row["spend"] or ZERO for row in in_period), ZERO),
+        )
+    result["_traffic_by_day"] = traffic_by_day
+    return result
+
+
+# --- tiles ----------------------------------------------------------------------------------
+
+@dataclass
+class Change:
+    """A tile's change against a comparison period: percent, percentage points or plain units."""
+
+    kind: str  # "percent" | "points" | "absolute"
+    value: Decimal | None
+    tone: str  # "good" | "bad" | "neutral"
+    base: Decimal | int | None  # the comparison period's value
+
+
+@dataclass
+class Target:
+    value: Decimal  # the target for the period (money and counts prorated by days)
+    progress: Decimal | None  # actual / target (additive figures)
+    reached: bool | None  # the actual is at least as good as the target
+    prorated: bool  # the period covers only part of a month
+
+
+@dataclass
+class Tile:
+    kpi: registry.Kpi
+    value: Decimal | int | None
+    previous: Change
+    year_ago: Change
+    target: Target | None = None
+    note: str = ""
+    provisional: bool = False
+
+
+def _tone(kpi: registry.Kpi, delta) -> str:
+    if delta is None or delta == 0 or kpi.higher_is_better is None:
+        return "neutral"
+    return "good" if (delta > 0) == kpi.higher_is_better else "bad"
+
+
+def change(kpi: registry.Kpi, value, base) -> Change:
+    """Rates change in percentage points, ratings and days in their unit, the rest in percent.
+
+    The change is rounded as it is shown (one decimal; two for ratings and days), and its colour
+    follows the rounded figure: a change shown as 0,0 is neutral.
+    """
+    if value is None or base is None:
+        return Change("percent", None, "neutral", base)
+    delta = Decimal(value) - Decimal(base)
+    if kpi.unit == registry.RATE:
+        kind, shown = "points", (delta * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    elif kpi.unit in (registry.RATING, registry.DAYS):
+        kind, shown = "absolute", delta.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    elif base == 0:
+        return Change("percent", None, "neutral", base)
+    else:
+        kind = "percent"
+        shown = (delta / abs(Decimal(base)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Change(kind, shown, _tone(kpi, shown), base)
+
+
+def tiles(measures: dict[str, dict], keys: list[str] = TILE_KEYS, *, provisional: bool = False) -> dict[str, Tile]:
+    """A tile per key with its value and its changes against the `previous` and `year_ago` periods.
+
+    `provisional`: the period can still gain returns; the tiles that depend on returns say so.
+    """
+    result = {}
+    for key in keys:
+        kpi = registry.BY_KEY[key]
+        value = kpi.value(measures["current"])
+        tile = Tile(
+            kpi=kpi, value=value,
+            previous=change(kpi, value, kpi.value(measures["previous"])),
+            year_ago=change(kpi, value, kpi.value(measures["year_ago"])),
+            provisional=provisional and key in RETURN_DEPENDENT_KEYS,
+        )
+        if tile.provisional:
+            # Returns still to come make the comparison unfair: show it, but call it neither good nor bad.
+            tile.previous.tone = tile.year_ago.tone = "neutral"
+        result[key] = tile
+    return result
+
+
+# --- daily series for the charts ------------------------------------------------------------
+
+def provisional_from() -> dt.date:
+    """The first day whose orders can still gain returns (their figures are provisional)."""
+    return berlin_today() - dt.timedelta(days=settings.KPI_PROVISIONAL_DAYS)
+
+
+def _bucket(day: dt.date, granularity: str) -> dt.date:
+    if granularity == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
+def granularity_for(period: Period) -> str:
+    """Days up to three months, weeks up to a year and a bit, months beyond."""
+    if period.days <= 92:
+        return "day"
+    if period.days <= 400:
+        return "week"
+    return "month"
+
+
+def series(*, scope: FactScope, period: Period, channel: str | None, traffic_by_day: list[dict]) -> dict:
+    """Revenue, orders, return rate and conversion per day (or week, month) of the period: one query.
+
+    `traffic_by_day` is the sessions per day read with the period figures (no second read).
+    """
+    facts = DailyFact.objects.filter(scope=scope, day__gte=period.first, day__lte=period.last)
+    if channel:
+        facts = facts.filter(channel=channel)
+    granularity = granularity_for(period)
+    buckets: dict[dt.date, dict] = {}
+    for day in period.each_day():
+        buckets.setdefault(_bucket(day, granularity), {c: 0 for c in SERIES_COLUMNS} | {"sessions": 0})
+    rows = facts.values("day").annotate(**{c: Sum(c) for c in SERIES_COLUMNS}).order_by("day")
+    for row in rows:
+        bucket = buckets[_bucket(row["day"], granularity)]
+        for column in SERIES_COLUMNS:
+            bucket[column] += row[column] or 0
+    for row in traffic_by_day:
+        if period.first <= row["day"] <= period.last:
+            buckets[_bucket(row["day"], granularity)]["sessions"] += row["sessions"] or 0
+    revenue, orders = registry.BY_KEY["revenue"], registry.BY_KEY["orders"]
+    return_rate, conversion = registry.BY_KEY["return_rate"], registry.BY_KEY["conversion_rate"]
+    points = []
+    for start, measures in sorted(buckets.items()):
+        points.append({
+            "start": start.isoformat(),
+            "end": min(period.last, _bucket_end(start, granularity)).isoformat(),
+            "revenue": _number(revenue.value(measures)),
+            "orders": orders.value(measures),
+            "return_rate": _number(return_rate.value(measures)),
+            "conversion_rate": _number(conversion.value(measures)),
+        })
+    return {"granularity": granularity, "points": points}
+
+
+def _bucket_end(start: dt.date, granularity: str) -> dt.date:
+    if granularity == "week":
+        return start + dt.timedelta(days=6)
+    if granularity == "month":
+        return (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return start
+
+
+def _number(value):
+    """Decimals as JSON numbers for the chart (display only; the tiles keep exact values)."""
+    return None if value is None else float(value)
+
+
+# --- category table -------------------------------------------------------------------------
+
+def category_rows(*, categories: list[Category], period: Period, previous: Period,
+                  channel: str | None, total_revenue) -> list[dict]:
+    """Figures of each category (with everything below it) for the table: one grouped query."""
+    if not categories:
+        return []
+    keys = {category_key(c.code): c for c in categories}
+    facts = DailyFact.objects.filter(scope__key__in=list(keys)).filter(_range_q(period) | _range_q(previous))
+    if channel:
+        facts = facts.filter(channel=channel)
+    current = _range_q(period)
+    sums = {
+        row["scope__key"]: row
+        for row in facts.values("scope__key").annotate(
+            **{f"current_{c}": Sum(c, filter=current) for c in TABLE_COLUMNS},
+            previous_revenue=Sum("revenue", filter=_range_q(previous)),
+        ).order_by()
+    }
+    by_key = registry.BY_KEY
+    rows = []
+    for key, category in keys.items():
+        found = sums.get(key) or {}
+        measures = _complete(
+            {c: found.get(f"current_{c}") for c in TABLE_COLUMNS}, scope_is_shop=False, sessions=0, spend=0,
+        )
+        revenue = by_key["revenue"].value(measures)
+        previous_revenue = found.get("previous_revenue") or ZERO
+        rows.append({
+            "category": category,
+            "code": category.code,
+            "name": category.name,
+            "revenue": revenue,
+            "revenue_change": change(by_key["revenue"], revenue, by_key["revenue"].value({"revenue": previous_revenue})).value,
+            "share": (revenue / total_revenue) if total_revenue else None,
+            "orders": by_key["orders"].value(measures),
+            "aov": by_key["aov"].value(measures),
+            "units_sold": by_key["units_sold"].value(measures),
+            "net_revenue": by_key["net_revenue"].value(measures),
+            "return_rate": by_key["return_rate"].value(measures),
+            "gross_margin": by_key["gross_margin"].value(measures),
+            "contribution": by_key["contribution"].value(measures),
+        })
+    return rows
+
+
+# --- targets --------------------------------------------------------------------------------
+
+def _period_target(kpi_key: str, period: Period, by_month: dict[dt.date, Decimal]) -> tuple[Decimal, bool] | None:
+    """A month target seen over the period: shared out by days (sums) or day-weighted (ratios)."""
+    months = period.months()
+    if not all(month in by_month for month in months):
+        return None
+    prorated = False
+    if kpi_key in ADDITIVE_KEYS:
+        total = ZERO
+        for month in months:
+            days, month_days = period.days_in_month(month), _month_days(month)
+            prorated = prorated or days != month_days
+            total += by_month[month] * days / month_days
+        return total, prorated
+    weighted = sum((by_month[m] * period.days_in_month(m) for m in months), ZERO)
+    return weighted / period.days, False
+
+
+def _month_days(month: dt.date) -> int:
+    return ((month + dt.timedelta(days=32)).replace(day=1) - month).days
+
+
+def targets(*, period: Period, categories: list[Category] | None, tile_values: dict[str, Tile]) -> None:
+    """Attach to each tile the target for the period, if one is set for every month it touches.
+
+    `categories` None: the whole shop's targets. A list: the sum of the categories' targets for
+    figures that add up (all of them must have one); a ratio only when there is one category.
+    """
+    query = KpiTarget.objects.filter(month__in=period.months(), kpi__in=list(tile_values))
+    query = query.filter(category__isnull=True) if categories is None else query.filter(category__in=categories)
+    found: dict[tuple[str, int | None], dict[dt.date, Decimal]] = defaultdict(dict)
+    for target in query.only("kpi", "month", "category_id", "value"):
+        found[(target.kpi, target.category_id)][target.month] = target.value
+    owners = [None] if categories is None else [c.pk for c in categories]
+    for key, tile in tile_values.items():
+        if len(owners) > 1 and key not in ADDITIVE_KEYS:
+            continue
+        parts = [_period_target(key, period, found.get((key, owner), {})) for owner in owners]
+        if not parts or any(part is None for part in parts):
+            continue
+        total = sum((part[0] for part in parts), ZERO)
+        tile.target = _judge(tile, total, prorated=any(part[1] for part in parts))
+
+
+def _judge(tile: Tile, target: Decimal, *, prorated: bool) -> Target:
+    kpi, actual = tile.kpi, tile.value
+    unit_places = registry.QUANT.get(kpi.unit, Decimal(1))
+    target = target.quantize(unit_places, rounding=ROUND_HALF_UP)
+    progress = None
+    if actual is not None and target and kpi.key in ADDITIVE_KEYS:
+        progress = Decimal(actual) / target
+    reached = None
+    if actual is not None and kpi.higher_is_better is not None:
+        reached = actual >= target if kpi.higher_is_better else actual <= target
+    return Target(value=target, progress=progress, reached=reached, prorated=prorated)
+
+
+# --- channels -------------------------------------------------------------------------------
+
+def channels() -> list[str]:
+    """The sales channels with facts or traffic (one query)."""
+    with_orders = DailyFact.objects.filter(scope__key=ALL_KEY).values_list("channel", flat=True).distinct()
+    with_traffic = DailyChannelFact.objects.values_list("channel", flat=True).distinct()
+    return sorted(set(with_orders.union(with_traffic)))
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows, read with a fixed number of queries."""
+
+    period: Period
+    previous: Period
+    year_ago: Period
+    tiles: dict[str, Tile]
+    chart: dict
+    rows: list[dict] = field(default_factory=list)

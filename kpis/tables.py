@@ -1,0 +1,138 @@
+import django_tables2 as tables
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from shopmgr.core.tables import MoneyColumn, NumberColumn, PercentColumn, PortalTable
+
+from . import registry
+from .models import KpiTarget, MetricsRun
+from .templatetags.kpi_format import format_change, kpi_value
+
+
+class ChangeColumn(tables.Column):
+    """A change in percent, coloured by whether it is good (revenue: up is good)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "num"}, "th": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        if value is None:
+            return "–"
+        tone = "good" if value > 0 else "bad" if value < 0 else "neutral"
+        return format_html('<span class="delta {}">{}</span>', tone, format_change("percent", value))
+
+    def value(self, value):
+        return None if value is None else round(value, 1)
+
+
+class CategoryFiguresTable(PortalTable):
+    """A category's figures with everything below it, each row drilling into the category."""
+
+    name = tables.Column(verbose_name=_("Category"), linkify=lambda record: record["url"])
+    code = tables.Column(verbose_name=_("Code"), visible=False)  # in the exports, for lookups
+    revenue = MoneyColumn(verbose_name=_("Revenue"))
+    revenue_change = ChangeColumn(verbose_name=_("Revenue change vs. previous period"))
+    share = PercentColumn(verbose_name=_("Share of revenue"))
+    orders = NumberColumn(verbose_name=_("Orders"))
+    aov = MoneyColumn(verbose_name=_("Avg. order value"))
+    units_sold = NumberColumn(verbose_name=_("Units"))
+    net_revenue = MoneyColumn(verbose_name=_("Net revenue"))
+    return_rate = PercentColumn(verbose_name=_("Return rate"))
+    gross_margin = PercentColumn(verbose_name=_("Gross margin"))
+    contribution = MoneyColumn(verbose_name=_("DB II"))
+
+    class Meta(PortalTable.Meta):
+        order_by = "-revenue"
+        per_page = 100
+        empty_text = _("No categories in your scope.")
+        attrs = {"class": "table figures", "data-testid": "category-table"}
+
+    def render_orders(self, value):
+        return kpi_value(value, registry.COUNT)
+
+    def render_units_sold(self, value):
+        return kpi_value(value, registry.COUNT)
+
+
+class MetricsRunTable(PortalTable):
+    started_at = tables.DateTimeColumn(verbose_name=_("Started"), format="SHORT_DATETIME_FORMAT")
+    finished_at = tables.DateTimeColumn(verbose_name=_("Finished"), format="SHORT_DATETIME_FORMAT", default="–")
+    duration = tables.Column(verbose_name=_("Duration"), empty_values=(), orderable=False,
+                             attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    trigger = tables.Column(verbose_name=_("Trigger"))
+    status = tables.Column(verbose_name=_("Status"))
+    days = tables.Column(verbose_name=_("Days"), empty_values=(), order_by="days_total",
+                         attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    rows = NumberColumn(verbose_name=_("Rows written"))
+    error = tables.Column(verbose_name=_("Error"), default="")
+
+    class Meta(PortalTable.Meta):
+        model = MetricsRun
+        fields = ["started_at", "finished_at", "duration", "trigger", "status", "days", "rows", "error"]
+        order_by = "-started_at"
+        per_page = 25
+        empty_text = _("No run yet: the key figures are computed every night at 02:30.")
+        attrs = {"class": "table", "data-testid": "runs-table"}
+
+    def render_status(self, value, record):
+        return format_html('<span class="status status-{}">{}</span>', record.status, value)
+
+    def render_duration(self, record):
+        if record.finished_at is None:
+            return "–"
+        seconds = (record.finished_at - record.started_at).total_seconds()
+        if seconds < 60:
+            return f"{seconds:.0f} s"
+        return f"{number_format(seconds / 60, 1)} min"
+
+    def render_days(self, record):
+        text = f"{record.days_done} / {record.days_total}"
+        if record.days_failed:
+            return format_html('{} <span class="error">({} {})</span>', text, record.days_failed, _("failed"))
+        return text
+
+    def value_days(self, record):
+        return record.days_done
+
+    def render_error(self, value):
+        first_line = value.splitlines()[0] if value else ""
+        if len(first_line) > 120:
+            first_line = first_line[:119] + "…"
+        return format_html('<span class="runerror" title="{}">{}</span>', value, first_line)
+
+    def value_error(self, value):
+        return value
+
+
+class KpiTargetTable(PortalTable):
+    kpi = tables.Column(verbose_name=_("Key figure"))
+    month = tables.DateColumn(verbose_name=_("Month"), format="m/Y")
+    category = tables.Column(verbose_name=_("Category"), accessor="category__name", default=_("whole shop"),
+                             order_by="category__path")
+    value = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    set_by = tables.Column(verbose_name=_("Set by"), accessor="set_by__username", default="–")
+    set_at = tables.DateTimeColumn(verbose_name=_("Set at"), format="SHORT_DATETIME_FORMAT")
+    delete = tables.TemplateColumn(
+        template_name="kpis/_target_delete.html", verbose_name="", orderable=False, exclude_from_export=True,
+    )
+
+    class Meta(PortalTable.Meta):
+        model = KpiTarget
+        fields = ["kpi", "month", "category", "value", "set_by", "set_at", "delete"]
+        order_by = ("-month", "kpi")
+        per_page = 50
+        empty_text = _("No targets set yet.")
+        attrs = {"class": "table", "data-testid": "targets-table"}
+
+    def render_kpi(self, value):
+        kpi = registry.BY_KEY.get(value)
+        return kpi.label if kpi else value
+
+    def render_value(self, value, record):
+        kpi = registry.BY_KEY.get(record.kpi)
+        return kpi_value(value, kpi.unit) if kpi else value
+
+    def value_value(self, value):
+        return value

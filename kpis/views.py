@@ -1,0 +1,163 @@
+"""The KPI pages: dashboard, dictionary, targets and metrics runs. Thin: reads live in reports.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from shopmgr.core import roles
+
+from . import registry, reports
+from .forms import DashboardForm, KpiTargetForm, channel_label, target_set
+from .models import KpiTarget, MetricsRun
+from .periods import berlin_today
+from .scopes import scope_for
+from .selectors import provisional_until
+from .tables import CategoryFiguresTable, KpiTargetTable, MetricsRunTable
+
+GROUP_TITLES = {
+    "sales": gettext_lazy("Sales"),
+    "earnings": gettext_lazy("Returns and earnings"),
+    "marketing": gettext_lazy("Traffic and customers"),
+    "service": gettext_lazy("Service and delivery"),
+}
+
+
+def _require_shop_manager(user) -> None:
+    if not roles.sees_everything(user):
+        raise PermissionDenied(_("Only shop managers may open this page."))
+
+
+def dashboard(request):
+    user = request.user
+    categories = reports.visible_categories(user=user)
+    code = request.GET.get("category", "").strip()
+    category = None
+    if code:
+        category = next((c for c in categories if c.code == code), None)
+        if category is None:
+            raise Http404("no such category in your scope")
+    scope = scope_for(user, category)
+    if scope is None:
+        return render(request, "kpis/no_scope.html", status=403)
+
+    form = DashboardForm(request.GET or None, channels=reports.channels())
+    period, channel = form.chosen_period(), form.chosen_channel()
+    previous, year_ago = period.previous(), period.year_ago()
+    measures = reports.period_measures(
+        scope=scope, periods={"current": period, "previous": previous, "year_ago": year_ago}, channel=channel,
+    )
+    until = provisional_until(period.last)
+    tiles = reports.tiles(measures, provisional=until is not None)
+    total_revenue = tiles["revenue"].value
+    rows_categories = reports.table_categories(categories, category)
+    rows = reports.category_rows(
+        categories=rows_categories, period=period, previous=previous, channel=channel, total_revenue=total_revenue,
+    )
+    base_query = {key: value for key, value in request.GET.items() if key in ("period", "from", "to", "channel")}
+    for row in rows:
+        row["url"] = f"{reverse('kpis:dashboard')}?{urlencode({**base_query, 'category': row['code']})}"
+    table = CategoryFiguresTable(rows)
+    RequestConfig(request, paginate=False).configure(table)
+    export_format = request.GET.get("_export")
+    if TableExport.is_valid_format(export_format):
+        name = f"kpis-{category.code if category else 'categories'}-{period.first}-{period.last}.{export_format}"
+        return TableExport(export_format, table).response(name)
+
+    # Targets: a category's own; a category manager's landing page the sum of their categories.
+    if category is not None:
+        target_categories = [category]
+    elif roles.is_category_scoped(user):
+        target_categories = rows_categories
+    else:
+        target_categories = None
+    reports.targets(period=period, categories=target_categories, tile_values=tiles)
+    if category is not None or roles.is_category_scoped(user):
+        tiles["sessions"].note = _("whole shop: sessions have no category")
+        tiles["conversion_rate"].note = _("the category's orders per session of the whole shop")
+    chart = reports.series(
+        scope=scope, period=period, channel=channel, traffic_by_day=measures["_traffic_by_day"],
+    )
+    chart["provisional_from"] = reports.provisional_from().isoformat() if until else None
+    chart_data = {
+        **chart,
+        "language": get_language() or "de",
+        "labels": {
+            "revenue": registry.BY_KEY["revenue"].label, "orders": registry.BY_KEY["orders"].label,
+            "return_rate": registry.BY_KEY["return_rate"].label,
+            "conversion_rate": registry.BY_KEY["conversion_rate"].label,
+            "provisional": _("provisional"),
+        },
+    }
+    typed = bool(form.errors)
+    return render(request, "kpis/dashboard.html", {
+        "form": form,
+        "from_value": request.GET.get("from", "") if typed else period.first.isoformat(),
+        "to_value": request.GET.get("to", "") if typed else period.last.isoformat(),
+        "chart_data": chart_data,
+        "period": period,
+        "previous": previous,
+        "year_ago": year_ago,
+        "channel": channel,
+        "channel_label": channel_label(channel) if channel else "",
+        "category": category,
+        "ancestors": reports.ancestors(categories, category) if category else [],
+        "is_leaf": category is not None and not rows_categories,
+        "groups": [(GROUP_TITLES[name], [tiles[key] for key in keys]) for name, keys in reports.TILE_GROUPS],
+        "provisional_until": until,
+        "table": table,
+        "chart": chart,
+        "base_query": urlencode(base_query),
+        "scoped": roles.is_category_scoped(user),
+        "can_set_targets": roles.sees_everything(user),
+        "product_url": f"{reverse('catalog:product-list')}?{urlencode({'category': category.code})}" if category else "",
+    })
+
+
+def definitions(request):
+    return render(request, "kpis/definitions.html", {
+        "kpis": registry.KPIS, "provisional_days": settings.KPI_PROVISIONAL_DAYS,
+    })
+
+
+def runs(request):
+    _require_shop_manager(request.user)
+    table = MetricsRunTable(MetricsRun.objects.all())
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "kpis/runs.html", {"table": table})
+
+
+def targets(request):
+    _require_shop_manager(request.user)
+    form = KpiTargetForm(request.POST or None, initial={"month": berlin_today().replace(day=1)})
+    if request.method == "POST" and form.is_valid():
+        target = target_set(
+            kpi=form.cleaned_data["kpi"], month=form.cleaned_data["month"],
+            category=form.cleaned_data["category"], value=form.cleaned_data["stored_value"], by=request.user,
+        )
+        messages.success(request, _("Target saved: %(kpi)s, %(month)s.") % {
+            "kpi": registry.BY_KEY[target.kpi].label, "month": f"{target.month:%m/%Y}",
+        })
+        return redirect("kpis:targets")
+    table = KpiTargetTable(KpiTarget.objects.select_related("category", "set_by"))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "kpis/targets.html", {"form": form, "table": table})
+
+
+@require_POST
+def target_delete(request, pk: int):
+    _require_shop_manager(request.user)
+    target = get_object_or_404(KpiTarget, pk=pk)
+    target.delete()
+    messages.success(request, _("Target deleted."))
+    return redirect("kpis:targets")
