@@ -229,8 +229,10 @@ def granularity_for(period: Period) -> str:
 
 
 def series(*, scope: FactScope, period: Period, channel: str | None, traffic_by_day: list[dict]) -> dict:
-    """Revenue, orders, return rate and conversion per day (or week, month) of the period: one query.
+    """Revenue, orders, return rate and conversion per day of the period: one query.
 
+    Over long periods a point is a week or a month; revenue and orders are then the mean per day
+    of that week or month, so that a week cut off by the period's edge does not look like a slump.
     `traffic_by_day` is the sessions per day read with the period figures (no second read).
     """
     facts = DailyFact.objects.filter(scope=scope, day__gte=period.first, day__lte=period.last)
@@ -239,7 +241,10 @@ def series(*, scope: FactScope, period: Period, channel: str | None, traffic_by_
     granularity = granularity_for(period)
     buckets: dict[dt.date, dict] = {}
     for day in period.each_day():
-        buckets.setdefault(_bucket(day, granularity), {c: 0 for c in SERIES_COLUMNS} | {"sessions": 0})
+        bucket = buckets.setdefault(_bucket(day, granularity), {c: 0 for c in SERIES_COLUMNS} | {
+            "sessions": 0, "first": day, "days": 0})
+        bucket["days"] += 1
+        bucket["last"] = day
     rows = facts.values("day").annotate(**{c: Sum(c) for c in SERIES_COLUMNS}).order_by("day")
     for row in rows:
         bucket = buckets[_bucket(row["day"], granularity)]
@@ -251,24 +256,18 @@ def series(*, scope: FactScope, period: Period, channel: str | None, traffic_by_
     revenue, orders = registry.BY_KEY["revenue"], registry.BY_KEY["orders"]
     return_rate, conversion = registry.BY_KEY["return_rate"], registry.BY_KEY["conversion_rate"]
     points = []
-    for start, measures in sorted(buckets.items()):
+    for _start, measures in sorted(buckets.items()):
+        days = measures["days"]
         points.append({
-            "start": start.isoformat(),
-            "end": min(period.last, _bucket_end(start, granularity)).isoformat(),
-            "revenue": _number(revenue.value(measures)),
-            "orders": orders.value(measures),
+            "start": measures["first"].isoformat(),
+            "end": measures["last"].isoformat(),
+            "days": days,
+            "revenue": round(float(revenue.value(measures)) / days, 2),
+            "orders": orders.value(measures) if days == 1 else round(orders.value(measures) / days, 2),
             "return_rate": _number(return_rate.value(measures)),
             "conversion_rate": _number(conversion.value(measures)),
         })
     return {"granularity": granularity, "points": points}
-
-
-def _bucket_end(start: dt.date, granularity: str) -> dt.date:
-    if granularity == "week":
-        return start + dt.timedelta(days=6)
-    if granularity == "month":
-        return (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return start
 
 
 def _number(value):
@@ -375,7 +374,8 @@ def _judge(tile: Tile, target: Decimal, *, prorated: bool) -> Target:
     if actual is not None and target and kpi.key in ADDITIVE_KEYS:
         progress = Decimal(actual) / target
     reached = None
-    if actual is not None and kpi.higher_is_better is not None:
+    # A figure still waiting for returns has not reached or missed anything yet.
+    if actual is not None and kpi.higher_is_better is not None and not tile.provisional:
         reached = actual >= target if kpi.higher_is_better else actual <= target
     return Target(value=target, progress=progress, reached=reached, prorated=prorated)
 

@@ -7,7 +7,7 @@ from shopmgr.core.tables import MoneyColumn, NumberColumn, PercentColumn, Portal
 
 from . import registry
 from .models import KpiTarget, MetricsRun
-from .templatetags.kpi_format import format_change, kpi_value
+from .templatetags.kpi_format import format_change, kpi_value, month_label
 
 
 class ChangeColumn(tables.Column):
@@ -108,11 +108,11 @@ class MetricsRunTable(PortalTable):
 
 class KpiTargetTable(PortalTable):
     kpi = tables.Column(verbose_name=_("Key figure"))
-    month = tables.DateColumn(verbose_name=_("Month"), format="m/Y")
+    month = tables.Column(verbose_name=_("Month"))
     category = tables.Column(verbose_name=_("Category"), accessor="category__name", default=_("whole shop"),
                              order_by="category__path")
     value = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    set_by = tables.Column(verbose_name=_("Set by"), accessor="set_by__username", default="–")
+    set_by = tables.Column(verbose_name=_("Set by"), default="–", order_by="set_by__username")
     set_at = tables.DateTimeColumn(verbose_name=_("Set at"), format="SHORT_DATETIME_FORMAT")
     delete = tables.TemplateColumn(
         template_name="kpis/_target_delete.html", verbose_name="", orderable=False, exclude_from_export=True,
@@ -129,6 +129,15 @@ class KpiTargetTable(PortalTable):
     def render_kpi(self, value):
         kpi = registry.BY_KEY.get(value)
         return kpi.label if kpi else value
+
+    def render_month(self, value):
+        return month_label(value)
+
+    def value_month(self, value):
+        return value
+
+    def render_set_by(self, value):
+        return value.get_full_name() or value.username
 
     def render_value(self, value, record):
         kpi = registry.BY_KEY.get(record.kpi)

@@ -97,6 +97,7 @@ def dashboard(request):
             "return_rate": registry.BY_KEY["return_rate"].label,
             "conversion_rate": registry.BY_KEY["conversion_rate"].label,
             "provisional": _("provisional"),
+            "mean_per_day": _("mean per day"),
         },
     }
     typed = bool(form.errors)
@@ -119,6 +120,7 @@ def dashboard(request):
         "chart": chart,
         "base_query": urlencode(base_query),
         "scoped": roles.is_category_scoped(user),
+        "scope_names": [c.name for c in rows_categories] if category is None else [],
         "can_set_targets": roles.sees_everything(user),
         "product_url": f"{reverse('catalog:product-list')}?{urlencode({'category': category.code})}" if category else "",
     })

@@ -9,6 +9,7 @@
   var money = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR", maximumFractionDigits: 0 });
   var moneyExact = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" });
   var count = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  var countExact = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   var percent = new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
   var dayFormat = new Intl.DateTimeFormat(locale, { day: "2-digit", month: "2-digit" });
   var monthFormat = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric" });
@@ -96,7 +97,9 @@
           label: function (item) {
             var v = item.raw;
             if (v === null) { return item.dataset.label + ": –"; }
-            return item.dataset.label + ": " + (item.dataset.yAxisID === "money" ? moneyExact.format(v) : count.format(v));
+            var text = item.dataset.yAxisID === "money" ? moneyExact.format(v) : countExact.format(v);
+            if (points[item.dataIndex].days > 1) { text += " (" + data.labels.mean_per_day + ")"; }
+            return item.dataset.label + ": " + text;
           }
         }
       }),

@@ -230,10 +230,15 @@ def test_the_chart_gets_one_point_per_day_as_json(client, shop, shop_manager):
     second = next(p for p in chart["points"] if p["start"] == "2026-03-02")
     assert (second["revenue"], second["orders"], second["conversion_rate"]) == (100.0, 1, 0.01)
     assert 'id="kpi-chart-data"' in response.content.decode()
-    # a year is drawn by week, with ratios of the week's sums
+    # a year is drawn by week: means per day of each week, the edge weeks cut to the period
     year = client.get(DASHBOARD, {"from": "2025-04-01", "to": "2026-03-31"}).context["chart_data"]
     assert year["granularity"] == "week"
-    assert sum(p["orders"] for p in year["points"]) == 4
+    assert (year["points"][0]["start"], year["points"][0]["days"]) == ("2025-04-01", 6)
+    assert (year["points"][-1]["end"], year["points"][-1]["days"]) == ("2026-03-31", 2)
+    assert sum(p["days"] for p in year["points"]) == 365
+    assert abs(sum(p["orders"] * p["days"] for p in year["points"]) - 4) < 0.1  # means rounded to 2 places
+    week = next(p for p in year["points"] if p["start"] == "2026-03-16")
+    assert (week["revenue"], week["orders"]) == (round(220 / 7, 2), round(1 / 7, 2))
 
 
 def test_channel_selects_orders_and_traffic_of_that_channel(client, shop, shop_manager):
@@ -526,3 +531,14 @@ def test_dashboard_json_blob_is_valid_json(client, shop, shop_manager):
         '<script id="kpi-chart-data" type="application/json">')
     blob = json.loads(html[start:html.index("</script>", start)])
     assert blob["labels"]["revenue"] == "Umsatz" and blob["language"] == "de"
+
+
+def test_a_provisional_return_figure_neither_reaches_nor_misses_its_target(client, shop, shop_manager):
+    yesterday = periods.berlin_today() - dt.timedelta(days=1)
+    KpiTarget.objects.create(kpi="return_rate", month=yesterday.replace(day=1), value=Decimal("0.30"))
+    KpiTarget.objects.create(kpi="orders", month=yesterday.replace(day=1), value=Decimal("300"))
+    client.force_login(shop_manager)
+    tiles = _tiles(client.get(DASHBOARD, {"period": "yesterday"}))
+    assert tiles["return_rate"].target.value == Decimal("0.3000") and tiles["return_rate"].target.reached is None
+    assert tiles["return_rate"].previous.tone == "neutral"
+    assert tiles["orders"].target.reached is False  # orders do not wait for returns
