@@ -28,13 +28,14 @@ The shop (payment fees paypal 2.49 %, card 1.4 %, invoice 0 %; return handling 6
     O12    G         2026-05-05 10:00+02 (5 May)   webshop      invoice  SHIRT, SOCKS, DRESS ×3 10.00 each, SHIRT×2 5.01 (1 each)
     O13    G         2026-07-07 12:00+02 (7 Jul)   webshop      card     SHIRT 20.11 (10)
     O14    H         2026-08-10 10:00+02 (10 Aug)  webshop      invoice  DRESS 50.00 (20)       CANCELLED
+    O15    G         2026-09-01T08:00Z   (1 Sep)   webshop      invoice  BOOK-B 10.00 (5)
 
     returns  R1 O1: DRESS×1 restock, received 10 Mar      R2 O2: PHONE×1, received 20 Mar, REJECTED
              R3 O3: BOOK-A×1 write_off, received 10 Apr   R5 O5: SOCKS×1 restock + SHIRT×1 write_off, 2 Apr
              R12 O12: one unit of each of its four lines, write_off, received 10 May
     shipments (cost, promised, delivered)  O0 4.00 24 Feb 23 Feb | O1 5.50 6 Mar 5 Mar 14:00+01 |
              O2 7.00 12 Mar 13 Mar (late) | O3 4.00 18 Mar 18 Mar | O5 4.50 31 Mar 31 Mar 13:30+02 |
-             O7 6.00 31 Mar 1 Apr (late)
+             O7 6.00 31 Mar 1 Apr (late) | O15 3.00 5 Sep 5 Sep 08:36Z
     invoices INV0 O0 34.70 due 6 Mar, unpaid | INV3 O3 114.83 due 14 Apr, 40.00 paid 20 Mar |
              INV6 O6 96.55 due 13 Apr, 100.00 paid 5 Apr (overpaid) | INV7 O7 428.40, paid 31 Mar |
              INV14 O14 (cancelled) 64.45 due 24 Aug, paid 15 Sep
@@ -135,6 +136,8 @@ def build_shop():
                        payment_method="card", shipping_fee="0", lines=[(p.shirt, 1, "23.93", "0", "10")])
     o[14] = make_order("O14", customer=c["H"], placed_at="2026-08-10T10:00:00+02:00", channel="webshop",
                        payment_method="invoice", status=CANCELLED, lines=[(p.dress, 1, "59.50", "0", "20")])
+    o[15] = make_order("O15", customer=c["G"], placed_at="2026-09-01T08:00:00+00:00", channel="webshop",
+                       payment_method="invoice", shipping_fee="0", lines=[(p.book_b, 1, "10.70", "0", "5")])
 
     make_shipment(o[0], cost="4.00", promised_by="2026-02-24", delivered_at="2026-02-23T12:00:00+01:00")
     make_shipment(o[1], cost="5.50", promised_by="2026-03-06", delivered_at="2026-03-05T14:00:00+01:00",
@@ -143,6 +146,7 @@ def build_shop():
     make_shipment(o[3], cost="4.00", promised_by="2026-03-18", delivered_at="2026-03-18T12:00:00+01:00")
     make_shipment(o[5], cost="4.50", promised_by="2026-03-31", delivered_at="2026-03-31T13:30:00+02:00")
     make_shipment(o[7], cost="6.00", promised_by="2026-03-31", delivered_at="2026-04-01T09:30:00+02:00")
+    make_shipment(o[15], cost="3.00", promised_by="2026-09-05", delivered_at="2026-09-05T08:36:00+00:00")
 
     make_return("R1", o[1], received_at="2026-03-10T10:00:00+01:00", lines=[(1, 1, "restock")])
     make_return("R2", o[2], received_at="2026-03-20T10:00:00+01:00", lines=[(1, 1, "")], rejected=True)
@@ -546,9 +550,9 @@ def test_april_new_customer_after_a_cancelled_order_and_capped_overpayment(clien
 
 def test_the_whole_year_counts_each_customer_once_and_each_cancellation_once(client, shop):
     _assert_api_and_reference(client, shop, "shop_manager", {"date_from": "2026-01-01", "date_to": "2026-12-31"},
-                              {"orders": 13,  # 15 orders − O4 − O14
+                              {"orders": 14,  # 16 orders − O4 − O14
                                "new_customers": 7,  # A B C D E F G; H's only order is cancelled
-                               "cancellation_rate": "0.1333",  # 2 / 15
+                               "cancellation_rate": "0.1250",  # 2 / 16
                                "repeat_rate": "0.0000"})  # nobody ordered before 2026
 
 
@@ -602,6 +606,15 @@ def test_order_level_money_is_rounded_once_at_the_end_not_per_row(client, shop):
                               {"orders": 1, "revenue": "20.11", "cogs": "10.00", "gross_profit": "10.11",
                                "contribution": "9.77", "contribution_after_marketing": "9.77",
                                "repeat_rate": "1.0000"})  # G ordered in May
+
+
+def test_delivery_days_are_exact_before_rounding_half_up(client, shop):
+    # given O15 placed 2026-09-01T08:00Z and delivered 2026-09-05T08:36Z: 4 days 36 minutes =
+    # 347,760 s / 86,400 = 4.025 days exactly, which rounds half-up to 4.03
+    _assert_api_and_reference(client, shop, "shop_manager", {"date_from": "2026-09-01", "date_to": "2026-09-30"},
+                              {"orders": 1, "on_time_rate": "1.0000", "avg_delivery_days": "4.03",
+                               "contribution": "2.00"})  # 10.00 − 5.00 − 3.00 shipping
+
 
 # --- Scope ------------------------------------------------------------------------------------
 

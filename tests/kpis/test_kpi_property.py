@@ -244,7 +244,7 @@ def test_random_shop_has_what_the_property_needs(random_shop):
     assert len(near_midnight) >= 10
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_api_equals_the_reference_for_any_period_user_category_and_channel(client, random_shop, data):
