@@ -95,33 +95,52 @@ def _range_q(period: Period) -> Q:
     return Q(day__gte=period.first, day__lte=period.last)
 
 
-def period_measures(*, scope: FactScope, periods: dict[str, Period], channel: str | None) -> dict[str, dict]:
-    """The summed measures of each named period (two queries for all of them)."""
-    facts = DailyFact.objects.filter(scope=scope)
-    traffic = DailyChannelFact.objects.all()
+MEASURE_COLUMNS = [*FACT_COLUMNS, "marketing_spend"]
+
+
+@dataclass
+class DailyFigures:
+    """The facts of a scope summed per day over the days of some periods, with the traffic per day."""
+
+    facts: dict[dt.date, dict]  # day -> column -> sum
+    traffic: dict[dt.date, dict]  # day -> {"sessions", "spend"}
+
+
+def daily_figures(*, scope: FactScope, periods: list[Period], channel: str | None) -> DailyFigures:
+    """Two grouped reads (facts, traffic) covering every day of the periods.
+
+    Summing per day in the database and per period here is cheaper than asking the database for
+    each column and period separately, and the same rows draw the chart.
+    """
+    span = Q()
+    for period in periods:
+        span |= _range_q(period)
+    facts = DailyFact.objects.filter(span, scope=scope)
+    traffic = DailyChannelFact.objects.filter(span)
     if channel:
         facts, traffic = facts.filter(channel=channel), traffic.filter(channel=channel)
-    span = Q()
-    for period in periods.values():
-        span |= _range_q(period)
-    sums = facts.filter(span).aggregate(**{
-        f"{name}__{column}": Sum(column, filter=_range_q(period))
-        for name, period in periods.items()
-        for column in [*FACT_COLUMNS, "marketing_spend"]
-    })
-    traffic_by_day = list(traffic.filter(span).values("day").annotate(
-        sessions=Sum("sessions"), spend=Sum("marketing_spend")).order_by("day"))
-    result = {}
-    for name, period in periods.items():
-        raw = {column: sums[f"{name}__{column}"] for column in [*FACT_COLUMNS, "marketing_spend"]}
-        in_period = [row for row in traffic_by_day if period.first <= row["day"] <= period.last]
-        result[name] = _complete(
-            raw, scope_is_shop=scope.key == ALL_KEY,
-            sessions=sum(row["sessions"] or 0 for row in in_period),
-            spend=sum((row["spend"] or ZERO for row in in_period), ZERO),
-        )
-    result["_traffic_by_day"] = traffic_by_day
-    return result
+    fact_rows = facts.values("day").annotate(**{c: Sum(c) for c in MEASURE_COLUMNS}).order_by()
+    traffic_rows = traffic.values("day").annotate(sessions=Sum("sessions"), spend=Sum("marketing_spend")).order_by()
+    return DailyFigures(
+        facts={row.pop("day"): row for row in fact_rows},
+        traffic={row.pop("day"): row for row in traffic_rows},
+    )
+
+
+def period_measures(*, scope: FactScope, daily: DailyFigures, period: Period) -> dict:
+    """The measures of one period summed from the daily figures, completed like `measures_for`."""
+    sums = dict.fromkeys(MEASURE_COLUMNS, 0)
+    sessions, spend = 0, ZERO
+    for day, row in daily.facts.items():
+        if period.first <= day <= period.last:
+            for column, value in row.items():
+                if value:
+                    sums[column] += value
+    for day, row in daily.traffic.items():
+        if period.first <= day <= period.last:
+            sessions += row["sessions"] or 0
+            spend += row["spend"] or ZERO
+    return _complete(sums, scope_is_shop=scope.key == ALL_KEY, sessions=sessions, spend=spend)
 
 
 # --- tiles ----------------------------------------------------------------------------------
@@ -228,31 +247,26 @@ def granularity_for(period: Period) -> str:
     return "month"
 
 
-def series(*, scope: FactScope, period: Period, channel: str | None, traffic_by_day: list[dict]) -> dict:
-    """Revenue, orders, return rate and conversion per day of the period: one query.
+def series(*, daily: DailyFigures, period: Period) -> dict:
+    """Revenue, orders, return rate and conversion per day of the period, from the daily figures.
 
     Over long periods a point is a week or a month; revenue and orders are then the mean per day
     of that week or month, so that a week cut off by the period's edge does not look like a slump.
-    `traffic_by_day` is the sessions per day read with the period figures (no second read).
     """
-    facts = DailyFact.objects.filter(scope=scope, day__gte=period.first, day__lte=period.last)
-    if channel:
-        facts = facts.filter(channel=channel)
     granularity = granularity_for(period)
     buckets: dict[dt.date, dict] = {}
     for day in period.each_day():
-        bucket = buckets.setdefault(_bucket(day, granularity), {c: 0 for c in SERIES_COLUMNS} | {
+        bucket = buckets.setdefault(_bucket(day, granularity), dict.fromkeys(SERIES_COLUMNS, 0) | {
             "sessions": 0, "first": day, "days": 0})
         bucket["days"] += 1
         bucket["last"] = day
-    rows = facts.values("day").annotate(**{c: Sum(c) for c in SERIES_COLUMNS}).order_by("day")
-    for row in rows:
-        bucket = buckets[_bucket(row["day"], granularity)]
-        for column in SERIES_COLUMNS:
-            bucket[column] += row[column] or 0
-    for row in traffic_by_day:
-        if period.first <= row["day"] <= period.last:
-            buckets[_bucket(row["day"], granularity)]["sessions"] += row["sessions"] or 0
+        row = daily.facts.get(day)
+        if row:
+            for column in SERIES_COLUMNS:
+                bucket[column] += row[column] or 0
+        traffic = daily.traffic.get(day)
+        if traffic:
+            bucket["sessions"] += traffic["sessions"] or 0
     revenue, orders = registry.BY_KEY["revenue"], registry.BY_KEY["orders"]
     return_rate, conversion = registry.BY_KEY["return_rate"], registry.BY_KEY["conversion_rate"]
     points = []

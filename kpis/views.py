@@ -54,9 +54,11 @@ def dashboard(request):
     form = DashboardForm(request.GET or None, channels=reports.channels())
     period, channel = form.chosen_period(), form.chosen_channel()
     previous, year_ago = period.previous(), period.year_ago()
-    measures = reports.period_measures(
-        scope=scope, periods={"current": period, "previous": previous, "year_ago": year_ago}, channel=channel,
-    )
+    daily = reports.daily_figures(scope=scope, periods=[period, previous, year_ago], channel=channel)
+    measures = {
+        name: reports.period_measures(scope=scope, daily=daily, period=p)
+        for name, p in (("current", period), ("previous", previous), ("year_ago", year_ago))
+    }
     until = provisional_until(period.last)
     tiles = reports.tiles(measures, provisional=until is not None)
     total_revenue = tiles["revenue"].value
@@ -85,9 +87,7 @@ def dashboard(request):
     if category is not None or roles.is_category_scoped(user):
         tiles["sessions"].note = _("whole shop: sessions have no category")
         tiles["conversion_rate"].note = _("the category's orders per session of the whole shop")
-    chart = reports.series(
-        scope=scope, period=period, channel=channel, traffic_by_day=measures["_traffic_by_day"],
-    )
+    chart = reports.series(daily=daily, period=period)
     chart["provisional_from"] = reports.provisional_from().isoformat() if until else None
     chart_data = {
         **chart,

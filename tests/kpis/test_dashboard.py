@@ -493,14 +493,14 @@ def _more_rows():
     call_command("compute_metrics", "--all", verbosity=0)
 
 
-# Pinned: session, user, groups (role), categories, scope, channels, period facts, traffic,
-# category rows, targets, series; a category manager adds their managed paths and categories.
+# Pinned: session, user, groups (role), categories, scope, channels, daily facts, daily traffic,
+# category rows, targets; a category manager adds their managed paths and their categories.
 PAGES = [
-    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 11),
-    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 11),
-    ("shop", DASHBOARD + "?period=last_30_days&channel=webshop", 11),
-    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 13),
-    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 12),
+    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 10),
+    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 10),
+    ("shop", DASHBOARD + "?period=last_30_days&channel=webshop", 10),
+    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 12),
+    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 11),
     ("shop", "/kpis/definitions/", 3),
     ("shop", "/kpis/runs/", 5),
     ("shop", "/kpis/targets/", 6),
