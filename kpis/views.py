@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,9 +32,9 @@ GROUP_TITLES = {
 }
 
 
-def _require_shop_manager(user) -> None:
-    if not roles.sees_everything(user):
-        raise PermissionDenied(_("Only shop managers may open this page."))
+def _forbidden(request):
+    """Pages for shop managers only: others get 403 with a page that says why, in the portal."""
+    return render(request, "kpis/forbidden.html", status=403)
 
 
 def dashboard(request):
@@ -133,14 +132,16 @@ def definitions(request):
 
 
 def runs(request):
-    _require_shop_manager(request.user)
+    if not roles.sees_everything(request.user):
+        return _forbidden(request)
     table = MetricsRunTable(MetricsRun.objects.all())
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(request, "kpis/runs.html", {"table": table})
 
 
 def targets(request):
-    _require_shop_manager(request.user)
+    if not roles.sees_everything(request.user):
+        return _forbidden(request)
     form = KpiTargetForm(request.POST or None, initial={"month": berlin_today().replace(day=1)})
     if request.method == "POST" and form.is_valid():
         target = target_set(
@@ -158,7 +159,8 @@ def targets(request):
 
 @require_POST
 def target_delete(request, pk: int):
-    _require_shop_manager(request.user)
+    if not roles.sees_everything(request.user):
+        return _forbidden(request)
     target = get_object_or_404(KpiTarget, pk=pk)
     target.delete()
     messages.success(request, _("Target deleted."))

@@ -472,7 +472,9 @@ def test_runs_page_lists_the_runs_for_shop_managers(client, shop, shop_manager):
 @pytest.mark.parametrize("role", [roles.CATEGORY_MANAGERS, roles.CUSTOMER_SERVICE, None])
 def test_runs_page_is_closed_to_others(client, shop, role):
     client.force_login(user_with_role(role, username=f"u-{role}"))
-    assert client.get(reverse("kpis:runs")).status_code == 403
+    response = client.get(reverse("kpis:runs"))
+    assert response.status_code == 403
+    assert "Diese Seite ist nur für die Shopleitung." in response.content.decode()
 
 
 # --- query counts ---------------------------------------------------------------------------
