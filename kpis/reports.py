@@ -293,30 +293,33 @@ def _number(value):
 
 def category_rows(*, categories: list[Category], period: Period, previous: Period,
                   channel: str | None, total_revenue) -> list[dict]:
-    """Figures of each category (with everything below it) for the table: one grouped query."""
+    """Figures of each category (with everything below it) for the table: two grouped queries."""
     if not categories:
         return []
     keys = {category_key(c.code): c for c in categories}
-    facts = DailyFact.objects.filter(scope__key__in=list(keys)).filter(_range_q(period) | _range_q(previous))
+    facts = DailyFact.objects.filter(scope__key__in=list(keys))
     if channel:
         facts = facts.filter(channel=channel)
-    current = _range_q(period)
-    sums = {
-        row["scope__key"]: row
-        for row in facts.values("scope__key").annotate(
-            **{f"current_{c}": Sum(c, filter=current) for c in TABLE_COLUMNS},
-            previous_revenue=Sum("revenue", filter=_range_q(previous)),
-        ).order_by()
+    # Two plain reads (this period's measures, the previous period's revenue) scan fewer rows
+    # than one read of both periods with a filter on every sum.
+    current = {
+        row.pop("scope__key"): row
+        for row in facts.filter(_range_q(period)).values("scope__key")
+        .annotate(**{c: Sum(c) for c in TABLE_COLUMNS}).order_by()
     }
+    before = dict(
+        facts.filter(_range_q(previous)).values("scope__key").annotate(revenue=Sum("revenue"))
+        .order_by().values_list("scope__key", "revenue")
+    )
     by_key = registry.BY_KEY
     rows = []
     for key, category in keys.items():
-        found = sums.get(key) or {}
+        found = current.get(key) or {}
         measures = _complete(
-            {c: found.get(f"current_{c}") for c in TABLE_COLUMNS}, scope_is_shop=False, sessions=0, spend=0,
+            {c: found.get(c) for c in TABLE_COLUMNS}, scope_is_shop=False, sessions=0, spend=0,
         )
         revenue = by_key["revenue"].value(measures)
-        previous_revenue = found.get("previous_revenue") or ZERO
+        previous_revenue = before.get(key) or ZERO
         rows.append({
             "category": category,
             "code": category.code,

@@ -121,3 +121,9 @@ UNIT_LABELS = {
 @register.filter
 def unit_label(unit: str) -> str:
     return str(UNIT_LABELS.get(unit, unit))
+
+
+@register.filter
+def figure_row(table, record):
+    """The cells of one row of a figures table (see CategoryFiguresTable.row_html)."""
+    return table.row_html(record)

@@ -496,13 +496,14 @@ def _more_rows():
 
 
 # Pinned: session, user, groups (role), categories, scope, channels, daily facts, daily traffic,
-# category rows, targets; a category manager adds their managed paths and their categories.
+# category rows (this period, previous revenue), targets; a category manager adds their managed
+# paths and their categories (scope_for).
 PAGES = [
-    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 10),
-    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 10),
-    ("shop", DASHBOARD + "?period=last_30_days&channel=webshop", 10),
-    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 12),
-    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 11),
+    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 11),
+    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 11),
+    ("shop", DASHBOARD + "?period=last_30_days&channel=webshop", 11),
+    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 13),
+    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 12),
     ("shop", "/kpis/definitions/", 3),
     ("shop", "/kpis/runs/", 5),
     ("shop", "/kpis/targets/", 6),
