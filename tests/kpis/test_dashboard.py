@@ -545,3 +545,12 @@ def test_a_provisional_return_figure_neither_reaches_nor_misses_its_target(clien
     assert tiles["return_rate"].target.value == Decimal("0.3000") and tiles["return_rate"].target.reached is None
     assert tiles["return_rate"].previous.tone == "neutral"
     assert tiles["orders"].target.reached is False  # orders do not wait for returns
+
+
+def test_the_category_table_sorts_by_any_column(client, shop, shop_manager):
+    client.force_login(shop_manager)
+    assert _rows(client.get(DASHBOARD, MARCH)) == ["ELECTRONICS", "FASHION"]  # by revenue, highest first
+    assert _rows(client.get(DASHBOARD, {**MARCH, "sort": "name"})) == ["ELECTRONICS", "FASHION"]
+    assert _rows(client.get(DASHBOARD, {**MARCH, "sort": "-name"})) == ["FASHION", "ELECTRONICS"]
+    html = client.get(DASHBOARD, {**MARCH, "sort": "-units_sold"}).content.decode()
+    assert html.index(">Fashion</a>") < html.index(">Electronics</a>")  # 3 units against 2
