@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 18, "decimal_places": 4, "default": 0}
+# Shares of order-level money are fractions of cents: keep ten places, round once when read.
+MONEY = {"max_digits": 28, "decimal_places": 10, "default": 0}
 
 
 class FactScope(models.Model):
