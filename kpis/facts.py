@@ -46,7 +46,8 @@ class Dialect:
     def days_between(self, start: str, end: str) -> str:
         if self.vendor == "postgresql":
             return f"(EXTRACT(EPOCH FROM ({end}) - ({start})) / 86400.0)"
-        return f"(julianday({end}) - julianday({start}))"
+        # exact microseconds (julianday() differences carry float noise: 4.025 became 4.02499999990)
+        return f"(django_timestamp_diff({end}, {start}) / 86400000000.0)"
 
     def next_day(self, column: str) -> str:
         if self.vendor == "postgresql":
@@ -98,10 +99,13 @@ ord AS (
     WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
 ),
 ret AS (
+    -- docs/kpis.md: a return line's value is kept to four decimals
     SELECT rl.order_line_id,
            SUM(rl.quantity) AS qty,
-           SUM(CASE WHEN rl.disposition = 'restock' THEN rl.quantity ELSE 0 END) AS restocked
+           SUM(CASE WHEN rl.disposition = 'restock' THEN rl.quantity ELSE 0 END) AS restocked,
+           SUM(ROUND(ol.net_amount * rl.quantity * 1.0 / ol.quantity, 4)) AS value
     FROM returns_returnline rl
+    JOIN sales_orderline ol ON ol.id = rl.order_line_id
     JOIN returns_return r ON r.id = rl.ret_id
     JOIN ord ON ord.id = r.order_id
     WHERE r.received_at IS NOT NULL AND r.rejected = %(false)s
@@ -109,7 +113,7 @@ ret AS (
 ),
 line AS (
     SELECT l.order_id, l.quantity, l.unit_price, l.discount, l.unit_cost, l.net_amount, p.category_id,
-           COALESCE(ret.qty, 0) AS ret_qty, COALESCE(ret.restocked, 0) AS restocked_qty
+           COALESCE(ret.qty, 0) AS ret_qty, COALESCE(ret.restocked, 0) AS restocked_qty, COALESCE(ret.value, 0) AS ret_value
     FROM sales_orderline l
     JOIN ord ON ord.id = l.order_id
     JOIN catalog_product p ON p.id = l.product_id
@@ -125,7 +129,7 @@ order_scope AS (
            SUM(line.net_amount) AS net, COUNT(*) AS n, SUM(line.quantity) AS units,
            SUM(line.quantity * line.unit_cost) AS cogs_sold,
            SUM(line.ret_qty) AS ret_units,
-           SUM(line.net_amount * line.ret_qty * 1.0 / line.quantity) AS ret_value,
+           SUM(line.ret_value) AS ret_value,
            SUM(line.restocked_qty * line.unit_cost) AS cogs_restocked
     FROM line JOIN kpis_factscopecategory m ON m.category_id = line.category_id
     WHERE {scope_filter}
@@ -202,9 +206,11 @@ review_part AS (
 ),
 inv AS (
     SELECT i.id, i.order_id, i.issued_on, i.due_on, i.amount FROM sales_invoice i
-    WHERE i.issued_on BETWEEN %(first)s AND %(last)s
+    JOIN sales_order o ON o.id = i.order_id
+    WHERE {live} AND (
+          i.issued_on BETWEEN %(first)s AND %(last)s
        OR {d.next_day("i.due_on")} BETWEEN %(first)s AND %(last)s
-       OR i.id IN (SELECT y.invoice_id FROM sales_payment y WHERE y.paid_on BETWEEN %(first)s AND %(last)s)
+       OR i.id IN (SELECT y.invoice_id FROM sales_payment y WHERE y.paid_on BETWEEN %(first)s AND %(last)s))
 ),
 paid AS (
     SELECT y.invoice_id, y.paid_on, y.amount,
