@@ -4,7 +4,9 @@ and fail instead of skipping when CI is set (DESIGN §6)."""
 import os
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.db.models.signals import post_migrate
 
 from shopmgr.core import roles
 from tests.catalog.factories import CategoryFactory
@@ -18,6 +20,24 @@ def skip_or_fail(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+def restore_migration_rows(**kwargs) -> None:
+    """Put back the rows that data migrations create (roles, return reasons); idempotent."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+
+    import_module("shopmgr.core.migrations.0001_roles").grant_roles(Group, Permission)
+    import_module("returns.migrations.0002_return_reasons").seed(apps, None)
+
+
+# A transactional test ends with a flush of every table, roles and return reasons included; the
+# flush sends post_migrate, and this puts them back, so no test depends on the order tests run in.
+post_migrate.connect(
+    restore_migration_rows, sender=django_apps.get_app_config("kpis"), dispatch_uid="tests-restore-migration-rows"
+)
 
 
 @pytest.fixture

@@ -45,16 +45,8 @@ ROLE_PERMISSIONS = {
 }
 
 
-def create_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+def grant_roles(Group, Permission) -> None:
+    """Create the groups and give each its permissions (the permissions must exist)."""
     for role, grants in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         perms = []
@@ -67,6 +59,17 @@ def create_roles(apps, schema_editor):
                 codenames = [f"{action}_{model}" for action in actions]
                 perms.extend(qs.filter(content_type__model=model, codename__in=codenames))
         group.permissions.set(perms)
+
+
+def create_roles(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; this migration needs them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    grant_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def drop_roles(apps, schema_editor):
