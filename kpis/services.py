@@ -11,7 +11,8 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, Q, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from returns.models import Return, ReturnLine
@@ -128,48 +129,105 @@ def data_day_range() -> tuple[dt.date, dt.date] | None:
 
 
 def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
-    """Berlin days whose facts depend on rows written after `since` (None: every day with data)."""
+    """Berlin days whose facts depend on rows written after `since` (None: every day with data).
+
+    What a changed row touches (docs/kpis.md says on which day each figure counts):
+    - an order: its own day; the days of its shipment's delivery, its reviews and its invoices
+      (status and channel decide whether and where those count); and, as a customer's first
+      order makes a new customer, the customer's first order when this one is cancelled or is
+      the first, and the second when this one is the first (it may have just moved ahead);
+    - an order line: its order's day, its shipment's delivery day and its invoices' days (lines
+      decide which scopes the order counts in and their shares);
+    - a return or return line: its order's day (cohort view);
+    - a shipment: its order's day (shipping cost) and its delivery day;
+    - a review, traffic, marketing spend: its own day;
+    - an invoice or payment: the invoice's issue day, the day after it falls due, and each of its
+      payments' days (a payment also counts as overdue-reduction from the day after due).
+    Not seen: deleted rows, and the old day of a row whose date moved; `compute_metrics` redoes
+    any range by hand.
+    """
     if since is None:
         bounds = data_day_range()
         if bounds is None:
             return set()
         first, last = bounds
         return {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
-    days: set[dt.date] = set()
     changed = {"changed_at__gt": since}
+    days: set[dt.date] = set()
 
-    def add_timestamps(values):
-        days.update(berlin_day(v) for v in values if v is not None)
+    def add_days(queryset, field: str) -> None:
+        """The distinct Berlin dates of a timestamp field, computed by the database."""
+        days.update(
+            day for day in queryset.order_by().annotate(day=TruncDate(field, tzinfo=BERLIN))
+            .values_list("day", flat=True).distinct() if day is not None
+        )
 
-    # Orders: their own day; a customer's first order may move, so all of that customer's orders.
-    customers = Order.objects.filter(**changed).values("customer_id")
-    add_timestamps(Order.objects.filter(customer_id__in=customers).values_list("placed_at", flat=True).distinct())
-    # Lines and returns count on their order's day; lines also decide shipment and invoice shares.
-    order_ids = set(OrderLine.objects.filter(**changed).values_list("order_id", flat=True))
-    order_ids |= set(Return.objects.filter(**changed).values_list("order_id", flat=True))
-    order_ids |= set(ReturnLine.objects.filter(**changed).values_list("ret__order_id", flat=True))
-    add_timestamps(Order.objects.filter(pk__in=order_ids).values_list("placed_at", flat=True).distinct())
-    add_timestamps(Shipment.objects.filter(order_id__in=order_ids).values_list("delivered_at", flat=True))
-    for shipment in Shipment.objects.filter(**changed).values("order__placed_at", "delivered_at"):
-        add_timestamps([shipment["order__placed_at"], shipment["delivered_at"]])
-    add_timestamps(Review.objects.filter(**changed).values_list("created_at", flat=True))
+    changed_orders = Order.objects.filter(**changed)
+    line_orders = OrderLine.objects.filter(**changed).values("order_id")
+    return_orders = Return.objects.filter(**changed).values("order_id")
+    return_line_orders = ReturnLine.objects.filter(**changed).values("ret__order_id")
+    add_days(Order.objects.filter(
+        Q(pk__in=changed_orders.values("pk")) | Q(pk__in=line_orders) | Q(pk__in=return_orders)
+        | Q(pk__in=return_line_orders)
+    ), "placed_at")
+    days.update(_first_order_days(changed_orders))
+    touched = Q(order__in=changed_orders.values("pk")) | Q(order__in=line_orders)
+    add_days(Shipment.objects.filter(touched), "delivered_at")
+    add_days(Review.objects.filter(order__in=changed_orders.values("pk")), "created_at")
+    shipments = Shipment.objects.filter(**changed)
+    add_days(shipments, "delivered_at")
+    add_days(Order.objects.filter(pk__in=shipments.values("order_id")), "placed_at")
+    add_days(Review.objects.filter(**changed), "created_at")
     days.update(TrafficDay.objects.filter(**changed).values_list("date", flat=True))
     days.update(MarketingSpend.objects.filter(**changed).values_list("date", flat=True))
-    # Receivables change on issue, on the day after due, and on each payment of the invoice.
-    invoice_ids = set(Invoice.objects.filter(**changed).values_list("pk", flat=True))
-    invoice_ids |= set(Invoice.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
-    invoice_ids |= set(Payment.objects.filter(**changed).values_list("invoice_id", flat=True))
-    for issued, due in Invoice.objects.filter(pk__in=invoice_ids).values_list("issued_on", "due_on"):
+    invoices = Invoice.objects.filter(
+        Q(**changed) | touched | Q(pk__in=Payment.objects.filter(**changed).values("invoice_id"))
+    )
+    for issued, due in invoices.values_list("issued_on", "due_on"):
         days.update([issued, due + dt.timedelta(days=1)])
-    for paid, due in Payment.objects.filter(invoice_id__in=invoice_ids).values_list("paid_on", "invoice__due_on"):
+    for paid, due in Payment.objects.filter(invoice__in=invoices.values("pk")).values_list("paid_on", "invoice__due_on"):
         days.update([paid, max(paid, due + dt.timedelta(days=1))])
+    return days
+
+
+def _first_order_days(changed_orders) -> set[dt.date]:
+    """Days whose new customers a change of these orders may move (see dirty_days)."""
+    changed = {
+        pk: (customer_id, status)
+        for pk, customer_id, status in changed_orders.values_list("pk", "customer_id", "status")
+    }
+    if not changed:
+        return set()
+    earliest: dict[int, list[tuple[int, dt.datetime]]] = {}
+    ranked = (
+        Order.objects.filter(customer_id__in={customer for customer, _ in changed.values()})
+        .exclude(status=Order.Status.CANCELLED)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("customer_id")], order_by=[F("placed_at"), F("id")]))
+        .filter(rank__lte=2)
+        .order_by("customer_id", "rank")
+        .values_list("customer_id", "pk", "placed_at")
+    )
+    for customer_id, pk, placed_at in ranked:
+        earliest.setdefault(customer_id, []).append((pk, placed_at))
+    days = set()
+    for pk, (customer_id, status) in changed.items():
+        first_two = earliest.get(customer_id, [])
+        if status == Order.Status.CANCELLED and first_two:
+            days.add(berlin_day(first_two[0][1]))  # it may have been the first
+        elif first_two and first_two[0][0] == pk and len(first_two) > 1:
+            days.add(berlin_day(first_two[1][1]))  # that one may have been the first until now
     return days
 
 
 def failed_days() -> set[dt.date]:
     """Days whose last attempt failed: the next run does them again."""
+    failed = set(
+        MetricsRunDay.objects.filter(status=MetricsRun.Status.FAILED).values_list("day", flat=True).distinct()
+    )
     latest: dict[dt.date, str] = {}
-    for day, status in MetricsRunDay.objects.order_by("run__started_at").values_list("day", "status"):
+    for day, status in (
+        MetricsRunDay.objects.filter(day__in=failed).order_by("run__started_at", "pk").values_list("day", "status")
+    ):
         latest[day] = status
     return {day for day, status in latest.items() if status == MetricsRun.Status.FAILED}
 
