@@ -86,131 +86,213 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _facts_sql(d: Dialect, scope_filter: str) -> str:
-    """The statement behind one range; parameters: start, end (UTC timestamps), first, last (days)."""
-    share = "(CASE WHEN ot.net <> 0 THEN os.net * 1.0 / ot.net ELSE os.n * 1.0 / ot.n END)"
+def _depth(path: str) -> str:
+    """A category's depth from its path ("/TOP/" is 0)."""
+    return f"(LENGTH({path}) - LENGTH(REPLACE({path}, '/', '')) - 2)"
+
+
+def category_ranks(paths: dict[int, str]) -> list[tuple[int, ...]]:
+    """(id, rank, rank of its depth-0 ancestor, …, of its depth-D ancestor) per category.
+
+    Ranks follow the paths in code-point order, in which a category's subtree is one contiguous run;
+    an ancestor the category does not have (it sits higher up) is None.
+    """
+    rank = {pk: i for i, (pk, _) in enumerate(sorted(paths.items(), key=lambda item: item[1]), start=1)}
+    by_path = {path: pk for pk, path in paths.items()}
+    depth = max((path.count("/") - 2 for path in paths.values()), default=0)
+    rows = []
+    for pk, path in paths.items():
+        parts = path.strip("/").split("/")
+        ancestors = [by_path.get("/" + "/".join(parts[: k + 1]) + "/") for k in range(len(parts))]
+        ancestor_ranks = [rank.get(a) if a is not None else None for a in ancestors]
+        rows.append((pk, rank[pk], *(ancestor_ranks + [None] * (depth + 1 - len(ancestor_ranks)))))
+    return rows
+
+
+def _values(rows: list[tuple]) -> str:
+    return ", ".join("(" + ", ".join("NULL" if v is None else str(int(v)) for v in row) + ")" for row in rows)
+
+
+def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]]) -> str:
+    """The statement behind one range; parameters: start, end (UTC timestamps), first, last (days),
+    first_due and last_due (the due dates whose next day is first and last), false.
+
+    One pass over the order lines. Every figure of a scope is either a sum over its lines (units,
+    revenue, COGS, returns, and order-level money shared out by line-net share) or a count of the
+    orders (shipments) with at least one line in it. The lines are read once, in the path order of
+    their categories within their order; a category with its subtree then holds one contiguous
+    run of an order's lines, so an order counts in such a scope at exactly one line, the one whose
+    predecessor lies outside it. `shared` says how many of a line's scope levels (the whole shop,
+    its top category, …, its own category) hold its predecessor too: the line counts for the
+    levels from `shared` on. The part of an order's money that falls to line l is s(l) − s(l − 1), s
+    being the order's line-net share up to and including l, so that the shares of an order's lines
+    in a scope add up to the scope's share (exactly one for the whole order). The lines are rolled
+    up per day × channel × category (× `shared` for the counts) and only those small rows are
+    joined to the scopes. A scope of several subtrees (a manager of categories in different
+    branches) counts its orders from (order, scope) pairs instead.
+    """
     live = f"o.status <> '{CANCELLED}'"
+    placed = "o.placed_at >= %(start)s AND o.placed_at < %(end)s"
+    delivered = "s.delivered_at >= %(start)s AND s.delivered_at < %(end)s"
+    levels = range(len(categories[0]) - 2)
+
+    def shared(prev: str) -> str:
+        """How many scope levels of the line hold `prev`, the path rank of an earlier line's category."""
+        inner = " + ".join(f"(CASE WHEN {prev} >= r{k} THEN 1 ELSE 0 END)" for k in levels)
+        return f"(CASE WHEN {prev} IS NULL THEN 0 ELSE 1 + {inner} END)"
+
+    def share(upto: bool) -> str:
+        """The order's line-net share (by line count if its net is 0) of its lines up to this one."""
+        net = "ln.net_upto" if upto else "(ln.net_upto - ln.net_amount)"
+        lines = "ln.lines_upto" if upto else "(ln.lines_upto - 1)"
+        return f"(CASE WHEN ox.net <> 0 THEN {net} * 1.0 / ox.net ELSE {lines} * 1.0 / ox.n END)"
+
+    # The scope level of a scope: 0 for the whole shop, depth + 1 for a category; none for a group.
+    level = f"(CASE fs.kind WHEN 'all' THEN 0 WHEN 'category' THEN {_depth('sc.path')} + 1 END)"
     return f"""
 WITH
-ord AS (
-    SELECT o.id, o.customer_id, o.channel, o.status, o.payment_method, o.shipping_fee, o.placed_at,
-           {d.berlin_date("o.placed_at")} AS day
-    FROM sales_order o
-    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+cat (id, rnk, {", ".join(f"r{k}" for k in levels)}) AS (
+    VALUES {_values(categories)}
 ),
-ret AS (
-    -- docs/kpis.md: a return line's value is kept to four decimals
-    SELECT rl.order_line_id,
-           SUM(rl.quantity) AS qty,
-           SUM(CASE WHEN rl.disposition = 'restock' THEN rl.quantity ELSE 0 END) AS restocked,
-           SUM(ROUND(ol.net_amount * rl.quantity * 1.0 / ol.quantity, 4)) AS value
-    FROM returns_returnline rl
-    JOIN sales_orderline ol ON ol.id = rl.order_line_id
-    JOIN returns_return r ON r.id = rl.ret_id
-    JOIN ord ON ord.id = r.order_id
+scope_member AS (
+    SELECT m.category_id, m.scope_id, fs.kind, {level} AS level
+    FROM kpis_factscopecategory m
+    JOIN kpis_factscope fs ON fs.id = m.scope_id
+    LEFT JOIN catalog_category sc ON sc.id = fs.category_id
+    WHERE {scope_filter}
+),
+inv AS (
+    SELECT i.id, i.order_id, i.issued_on, i.due_on, i.amount FROM sales_invoice i
+    JOIN sales_order o ON o.id = i.order_id
+    WHERE {live} AND i.id IN (
+        SELECT x.id FROM sales_invoice x WHERE x.issued_on BETWEEN %(first)s AND %(last)s
+        UNION
+        SELECT x.id FROM sales_invoice x WHERE x.due_on BETWEEN %(first_due)s AND %(last_due)s
+        UNION
+        SELECT y.invoice_id FROM sales_payment y WHERE y.paid_on BETWEEN %(first)s AND %(last)s
+    )
+),
+sel AS (
+    SELECT o.id FROM sales_order o WHERE {placed}
+    UNION
+    SELECT s.order_id FROM sales_shipment s WHERE {delivered}
+    UNION
+    SELECT order_id FROM inv
+),
+counted_return AS (
+    SELECT r.id, r.order_id FROM returns_return r JOIN sel ON sel.id = r.order_id
     WHERE r.received_at IS NOT NULL AND r.rejected = %(false)s
+),
+ret_line AS (
+    SELECT rl.order_line_id, SUM(rl.quantity) AS qty, COUNT(*) AS return_lines,
+           SUM(CASE WHEN rl.disposition = 'restock' THEN rl.quantity ELSE 0 END) AS restocked
+    FROM returns_returnline rl
+    JOIN counted_return r ON r.id = rl.ret_id
     GROUP BY rl.order_line_id
 ),
-line AS (
-    SELECT l.order_id, l.quantity, l.unit_price, l.discount, l.unit_cost, l.net_amount, p.category_id,
-           COALESCE(ret.qty, 0) AS ret_qty, COALESCE(ret.restocked, 0) AS restocked_qty, COALESCE(ret.value, 0) AS ret_value
-    FROM sales_orderline l
-    JOIN ord ON ord.id = l.order_id
-    JOIN catalog_product p ON p.id = l.product_id
-    LEFT JOIN ret ON ret.order_line_id = l.id
-),
-order_total AS (
-    SELECT order_id, SUM(net_amount) AS net, COUNT(*) AS n,
-           SUM(quantity * unit_price - discount) AS gross_lines
-    FROM line GROUP BY order_id
-),
-order_scope AS (
-    SELECT line.order_id, m.scope_id,
-           SUM(line.net_amount) AS net, COUNT(*) AS n, SUM(line.quantity) AS units,
-           SUM(line.quantity * line.unit_cost) AS cogs_sold,
-           SUM(line.ret_qty) AS ret_units,
-           SUM(line.ret_value) AS ret_value,
-           SUM(line.restocked_qty * line.unit_cost) AS cogs_restocked
-    FROM line JOIN kpis_factscopecategory m ON m.category_id = line.category_id
-    WHERE {scope_filter}
-    GROUP BY line.order_id, m.scope_id
-),
 order_returns AS (
-    SELECT r.order_id, COUNT(*) AS n
-    FROM returns_return r JOIN ord ON ord.id = r.order_id
-    WHERE r.received_at IS NOT NULL AND r.rejected = %(false)s
-    GROUP BY r.order_id
+    SELECT order_id, COUNT(*) AS n FROM counted_return GROUP BY order_id
 ),
 first_order AS (
-    SELECT o.id FROM ord o
-    WHERE {live} AND NOT EXISTS (
+    SELECT o.id FROM sales_order o JOIN sel ON sel.id = o.id
+    WHERE {live} AND {placed} AND NOT EXISTS (
         SELECT 1 FROM sales_order e
         WHERE e.customer_id = o.customer_id AND e.status <> '{CANCELLED}'
           AND (e.placed_at < o.placed_at OR (e.placed_at = o.placed_at AND e.id < o.id))
     )
 ),
-order_part AS (
-    SELECT o.day, os.scope_id, o.channel,
-        COUNT(*) AS orders_all,
-        SUM(CASE WHEN {live} THEN 0 ELSE 1 END) AS orders_cancelled,
-        SUM(CASE WHEN {live} THEN 1 ELSE 0 END) AS orders,
-        SUM(CASE WHEN {live} THEN os.units ELSE 0 END) AS units_sold,
-        SUM(CASE WHEN {live} THEN os.net ELSE 0 END) AS revenue,
-        SUM(CASE WHEN {live} THEN os.cogs_sold ELSE 0 END) AS cogs_sold,
-        SUM(CASE WHEN {live} THEN os.ret_units ELSE 0 END) AS returned_units,
-        SUM(CASE WHEN {live} THEN os.ret_value ELSE 0 END) AS returned_value,
-        SUM(CASE WHEN {live} THEN os.cogs_restocked ELSE 0 END) AS cogs_restocked,
-        SUM(CASE WHEN {live} AND os.ret_units > 0 THEN 1 ELSE 0 END) AS orders_returned,
-        SUM(CASE WHEN {live} THEN {share} * COALESCE(orr.n, 0) ELSE 0 END) AS returns_count,
-        SUM(CASE WHEN {live} THEN {share} * COALESCE(s.shipping_cost, 0) ELSE 0 END) AS shipping_cost,
-        SUM(CASE WHEN {live} THEN {share} * {_fee_case()} * (ot.gross_lines + o.shipping_fee) ELSE 0 END)
-            AS payment_fees,
-        SUM(CASE WHEN fo.id IS NOT NULL THEN 1 ELSE 0 END) AS new_customers
-    FROM order_scope os
-    JOIN ord o ON o.id = os.order_id
-    JOIN order_total ot ON ot.order_id = os.order_id
+order_total AS (
+    SELECT l.order_id, SUM(l.net_amount) AS net, COUNT(*) AS n,
+           SUM(l.quantity * l.unit_price - l.discount) AS gross
+    FROM sales_orderline l JOIN sel ON sel.id = l.order_id
+    GROUP BY l.order_id
+),
+order_x AS (
+    -- one row per selected order with what its lines need: `day` only if it was placed in the
+    -- range, `delivered_day` only if it was delivered in it (and is not cancelled)
+    SELECT o.id, o.channel,
+        CASE WHEN {placed} THEN {d.berlin_date("o.placed_at")} END AS day,
+        CASE WHEN {delivered} AND {live} THEN {d.berlin_date("s.delivered_at")} END AS delivered_day,
+        CASE WHEN {live} THEN 1 ELSE 0 END AS live,
+        CASE WHEN fo.id IS NOT NULL THEN 1 ELSE 0 END AS new_customer,
+        CASE WHEN {d.berlin_date("s.delivered_at")} <= s.promised_by THEN 1 ELSE 0 END AS on_time,
+        {d.days_between("o.placed_at", "s.delivered_at")} AS delivery_days,
+        ot.net, ot.n, COALESCE(orr.n, 0) AS returns_n, COALESCE(s.shipping_cost, 0) AS shipping_cost,
+        {_fee_case()} * (ot.gross + o.shipping_fee) AS payment_fee
+    FROM sel
+    JOIN sales_order o ON o.id = sel.id
+    JOIN order_total ot ON ot.order_id = o.id
     LEFT JOIN sales_shipment s ON s.order_id = o.id
     LEFT JOIN order_returns orr ON orr.order_id = o.id
     LEFT JOIN first_order fo ON fo.id = o.id
-    GROUP BY o.day, os.scope_id, o.channel
 ),
-ship_scope AS (
-    SELECT DISTINCT s.id AS shipment_id, m.scope_id
-    FROM sales_shipment s
-    JOIN sales_orderline l ON l.order_id = s.order_id
+line_run AS (
+    -- the lines of the selected orders in path order within their order, with what came before
+    SELECT l.order_id, p.category_id, l.quantity, l.unit_cost, l.net_amount,
+           COALESCE(rt.qty, 0) AS ret_qty, COALESCE(rt.restocked, 0) AS restocked_qty,
+           -- docs/kpis.md: a return line's value is kept to four decimals
+           CASE WHEN rt.return_lines IS NULL THEN 0
+                WHEN rt.return_lines = 1 THEN ROUND(l.net_amount * rt.qty * 1.0 / l.quantity, 4)
+                ELSE (SELECT SUM(ROUND(l.net_amount * x.quantity * 1.0 / l.quantity, 4))
+                      FROM returns_returnline x JOIN returns_return xr ON xr.id = x.ret_id
+                      WHERE x.order_line_id = l.id AND xr.received_at IS NOT NULL AND xr.rejected = %(false)s)
+           END AS ret_value,
+           {", ".join(f"cat.r{k}" for k in levels)},
+           LAG(cat.rnk) OVER upto AS prev_rnk,
+           SUM(l.net_amount) OVER upto AS net_upto,
+           ROW_NUMBER() OVER upto AS lines_upto,
+           MAX(CASE WHEN rt.qty > 0 THEN cat.rnk END) OVER before AS prev_returned_rnk
+    FROM sales_orderline l
+    JOIN sel ON sel.id = l.order_id
     JOIN catalog_product p ON p.id = l.product_id
-    JOIN kpis_factscopecategory m ON m.category_id = p.category_id
-    WHERE s.delivered_at >= %(start)s AND s.delivered_at < %(end)s AND {scope_filter}
+    JOIN cat ON cat.id = p.category_id
+    LEFT JOIN ret_line rt ON rt.order_line_id = l.id
+    WINDOW upto AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id ROWS UNBOUNDED PRECEDING),
+           before AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
-ship_part AS (
-    SELECT {d.berlin_date("s.delivered_at")} AS day, ss.scope_id, o.channel,
-        COUNT(*) AS delivered,
-        SUM(CASE WHEN {d.berlin_date("s.delivered_at")} <= s.promised_by THEN 1 ELSE 0 END) AS on_time,
-        SUM({d.days_between("o.placed_at", "s.delivered_at")}) AS days_sum
-    FROM ship_scope ss
-    JOIN sales_shipment s ON s.id = ss.shipment_id
-    JOIN sales_order o ON o.id = s.order_id
-    WHERE {live}
-    GROUP BY {d.berlin_date("s.delivered_at")}, ss.scope_id, o.channel
+line AS (
+    SELECT ln.order_id, ox.channel, ln.category_id, ox.day, ox.delivered_day, ox.live, ox.new_customer,
+        CASE WHEN ln.ret_qty > 0 THEN 1 ELSE 0 END AS returned,
+        {shared("ln.prev_rnk")} AS shared,
+        CASE WHEN ln.ret_qty > 0 THEN {shared("ln.prev_returned_rnk")} ELSE 0 END AS shared_returned,
+        {share(True)} - {share(False)} AS share,
+        ln.quantity, ln.unit_cost, ln.net_amount, ln.ret_qty, ln.ret_value, ln.restocked_qty,
+        ox.returns_n, ox.shipping_cost, ox.payment_fee, ox.on_time, ox.delivery_days
+    FROM line_run ln JOIN order_x ox ON ox.id = ln.order_id
 ),
-review_part AS (
-    SELECT {d.berlin_date("rv.created_at")} AS day, m.scope_id, o.channel,
-        COUNT(*) AS reviews, SUM(rv.rating) AS rating_sum,
-        SUM(CASE WHEN rv.rating >= 4 THEN 1 ELSE 0 END) AS positive
-    FROM sales_review rv
-    JOIN sales_order o ON o.id = rv.order_id
-    JOIN catalog_product p ON p.id = rv.product_id
-    JOIN kpis_factscopecategory m ON m.category_id = p.category_id
-    WHERE rv.created_at >= %(start)s AND rv.created_at < %(end)s AND {live} AND {scope_filter}
-    GROUP BY {d.berlin_date("rv.created_at")}, m.scope_id, o.channel
+money_fact AS (
+    SELECT day, channel, category_id,
+        SUM(quantity) AS units_sold, SUM(net_amount) AS revenue, SUM(quantity * unit_cost) AS cogs_sold,
+        SUM(ret_qty) AS returned_units, SUM(ret_value) AS returned_value,
+        SUM(restocked_qty * unit_cost) AS cogs_restocked, SUM(share * returns_n) AS returns_count,
+        SUM(share * shipping_cost) AS shipping_cost,
+        SUM(share * payment_fee) AS payment_fees
+    FROM line WHERE day IS NOT NULL AND live = 1
+    GROUP BY day, channel, category_id
 ),
-inv AS (
-    SELECT i.id, i.order_id, i.issued_on, i.due_on, i.amount FROM sales_invoice i
-    JOIN sales_order o ON o.id = i.order_id
-    WHERE {live} AND (
-          i.issued_on BETWEEN %(first)s AND %(last)s
-       OR {d.next_day("i.due_on")} BETWEEN %(first)s AND %(last)s
-       OR i.id IN (SELECT y.invoice_id FROM sales_payment y WHERE y.paid_on BETWEEN %(first)s AND %(last)s))
+count_fact AS (
+    SELECT day, channel, category_id, shared, shared_returned,
+        COUNT(*) AS orders_all, SUM(1 - live) AS orders_cancelled, SUM(live) AS orders,
+        SUM(live * returned) AS orders_returned, SUM(new_customer) AS new_customers
+    FROM line WHERE day IS NOT NULL
+    GROUP BY day, channel, category_id, shared, shared_returned
+),
+ship_fact AS (
+    SELECT delivered_day AS day, channel, category_id, shared,
+        COUNT(*) AS delivered, SUM(on_time) AS on_time, SUM(delivery_days) AS days_sum
+    FROM line WHERE delivered_day IS NOT NULL
+    GROUP BY delivered_day, channel, category_id, shared
+),
+group_order AS (
+    SELECT l.order_id, sm.scope_id, MAX(CASE WHEN rt.qty > 0 THEN 1 ELSE 0 END) AS has_return
+    FROM scope_member sm
+    JOIN catalog_product p ON p.category_id = sm.category_id
+    JOIN sales_orderline l ON l.product_id = p.id
+    JOIN sel ON sel.id = l.order_id
+    LEFT JOIN ret_line rt ON rt.order_line_id = l.id
+    WHERE sm.kind = 'group'
+    GROUP BY l.order_id, sm.scope_id
 ),
 paid AS (
     SELECT y.invoice_id, y.paid_on, y.amount,
@@ -234,48 +316,100 @@ receivable_event AS (
     SELECT inv.order_id, {d.greatest("pc.paid_on", d.next_day("inv.due_on"))}, 0, -pc.amount
     FROM paid_capped pc JOIN inv ON inv.id = pc.invoice_id
 ),
-inv_order_scope AS (
-    SELECT l.order_id, m.scope_id, SUM(l.net_amount) AS net, COUNT(*) AS n
-    FROM sales_orderline l
-    JOIN catalog_product p ON p.id = l.product_id
-    JOIN kpis_factscopecategory m ON m.category_id = p.category_id
-    WHERE l.order_id IN (SELECT order_id FROM inv) AND {scope_filter}
-    GROUP BY l.order_id, m.scope_id
+receivable_fact AS (
+    SELECT e.day, ln.channel, ln.category_id,
+        SUM(e.open_change * ln.share) AS open_change, SUM(e.overdue_change * ln.share) AS overdue_change
+    FROM (
+        SELECT order_id, day, SUM(open_change) AS open_change, SUM(overdue_change) AS overdue_change
+        FROM receivable_event WHERE day BETWEEN %(first)s AND %(last)s
+        GROUP BY order_id, day
+    ) e
+    JOIN line ln ON ln.order_id = e.order_id
+    GROUP BY e.day, ln.channel, ln.category_id
 ),
-inv_order_total AS (
-    SELECT l.order_id, SUM(l.net_amount) AS net, COUNT(*) AS n
-    FROM sales_orderline l WHERE l.order_id IN (SELECT order_id FROM inv)
-    GROUP BY l.order_id
+money_part AS (
+    SELECT a.day, sm.scope_id, a.channel,
+        SUM(a.units_sold) AS units_sold, SUM(a.revenue) AS revenue, SUM(a.cogs_sold) AS cogs_sold,
+        SUM(a.returned_units) AS returned_units, SUM(a.returned_value) AS returned_value,
+        SUM(a.cogs_restocked) AS cogs_restocked, SUM(a.returns_count) AS returns_count,
+        SUM(a.shipping_cost) AS shipping_cost, SUM(a.payment_fees) AS payment_fees
+    FROM money_fact a JOIN scope_member sm ON sm.category_id = a.category_id
+    GROUP BY a.day, sm.scope_id, a.channel
+),
+count_part AS (
+    SELECT a.day, sm.scope_id, a.channel,
+        SUM(CASE WHEN sm.level >= a.shared THEN a.orders_all ELSE 0 END) AS orders_all,
+        SUM(CASE WHEN sm.level >= a.shared THEN a.orders_cancelled ELSE 0 END) AS orders_cancelled,
+        SUM(CASE WHEN sm.level >= a.shared THEN a.orders ELSE 0 END) AS orders,
+        SUM(CASE WHEN sm.level >= a.shared_returned THEN a.orders_returned ELSE 0 END) AS orders_returned,
+        SUM(CASE WHEN sm.level >= a.shared THEN a.new_customers ELSE 0 END) AS new_customers
+    FROM count_fact a JOIN scope_member sm ON sm.category_id = a.category_id
+    WHERE sm.level >= a.shared OR sm.level >= a.shared_returned
+    GROUP BY a.day, sm.scope_id, a.channel
+    UNION ALL
+    SELECT {d.berlin_date("o.placed_at")}, g.scope_id, o.channel, COUNT(*),
+        SUM(CASE WHEN {live} THEN 0 ELSE 1 END), SUM(CASE WHEN {live} THEN 1 ELSE 0 END),
+        SUM(CASE WHEN {live} AND g.has_return = 1 THEN 1 ELSE 0 END),
+        SUM(CASE WHEN fo.id IS NOT NULL THEN 1 ELSE 0 END)
+    FROM group_order g
+    JOIN sales_order o ON o.id = g.order_id
+    LEFT JOIN first_order fo ON fo.id = o.id
+    WHERE {placed}
+    GROUP BY {d.berlin_date("o.placed_at")}, g.scope_id, o.channel
+),
+ship_part AS (
+    SELECT a.day, sm.scope_id, a.channel,
+        SUM(a.delivered) AS delivered, SUM(a.on_time) AS on_time, SUM(a.days_sum) AS days_sum
+    FROM ship_fact a JOIN scope_member sm ON sm.category_id = a.category_id
+    WHERE sm.level >= a.shared
+    GROUP BY a.day, sm.scope_id, a.channel
+    UNION ALL
+    SELECT {d.berlin_date("s.delivered_at")}, g.scope_id, o.channel, COUNT(*),
+        SUM(CASE WHEN {d.berlin_date("s.delivered_at")} <= s.promised_by THEN 1 ELSE 0 END),
+        SUM({d.days_between("o.placed_at", "s.delivered_at")})
+    FROM group_order g
+    JOIN sales_order o ON o.id = g.order_id
+    JOIN sales_shipment s ON s.order_id = o.id
+    WHERE {delivered} AND {live}
+    GROUP BY {d.berlin_date("s.delivered_at")}, g.scope_id, o.channel
+),
+review_part AS (
+    SELECT {d.berlin_date("rv.created_at")} AS day, sm.scope_id, o.channel,
+        COUNT(*) AS reviews, SUM(rv.rating) AS rating_sum, SUM(CASE WHEN rv.rating >= 4 THEN 1 ELSE 0 END) AS positive
+    FROM sales_review rv
+    JOIN sales_order o ON o.id = rv.order_id
+    JOIN catalog_product p ON p.id = rv.product_id
+    JOIN scope_member sm ON sm.category_id = p.category_id
+    WHERE rv.created_at >= %(start)s AND rv.created_at < %(end)s AND {live}
+    GROUP BY {d.berlin_date("rv.created_at")}, sm.scope_id, o.channel
 ),
 receivable_part AS (
-    SELECT e.day, os.scope_id, o.channel,
-        SUM(e.open_change * {share}) AS open_change,
-        SUM(e.overdue_change * {share}) AS overdue_change
-    FROM receivable_event e
-    JOIN sales_order o ON o.id = e.order_id
-    JOIN inv_order_scope os ON os.order_id = e.order_id
-    JOIN inv_order_total ot ON ot.order_id = e.order_id
-    WHERE e.day BETWEEN %(first)s AND %(last)s
-    GROUP BY e.day, os.scope_id, o.channel
+    SELECT a.day, sm.scope_id, a.channel,
+        SUM(a.open_change) AS open_change, SUM(a.overdue_change) AS overdue_change
+    FROM receivable_fact a JOIN scope_member sm ON sm.category_id = a.category_id
+    GROUP BY a.day, sm.scope_id, a.channel
 ),
 parts AS (
-    SELECT day, scope_id, channel, orders_all, orders_cancelled, orders, units_sold, revenue, cogs_sold,
-           returned_units, returned_value, cogs_restocked, orders_returned, returns_count, shipping_cost,
-           payment_fees, new_customers,
-           0 AS delivered, 0 AS on_time, 0 AS days_sum, 0 AS reviews, 0 AS rating_sum, 0 AS positive,
-           0 AS open_change, 0 AS overdue_change
-    FROM order_part
+    SELECT day, scope_id, channel, 0 AS orders_all, 0 AS orders_cancelled, 0 AS orders, units_sold, revenue,
+        cogs_sold, returned_units, returned_value, cogs_restocked, 0 AS orders_returned, returns_count,
+        shipping_cost, payment_fees, 0 AS new_customers, 0 AS delivered, 0 AS on_time, 0 AS days_sum,
+        0 AS reviews, 0 AS rating_sum, 0 AS positive, 0 AS open_change, 0 AS overdue_change
+    FROM money_part
     UNION ALL
-    SELECT day, scope_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           delivered, on_time, days_sum, 0, 0, 0, 0, 0
+    SELECT day, scope_id, channel, orders_all, orders_cancelled, orders, 0, 0, 0, 0, 0, 0, orders_returned, 0,
+        0, 0, new_customers, 0, 0, 0, 0, 0, 0, 0, 0
+    FROM count_part
+    UNION ALL
+    SELECT day, scope_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, delivered, on_time, days_sum,
+        0, 0, 0, 0, 0
     FROM ship_part
     UNION ALL
-    SELECT day, scope_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           0, 0, 0, reviews, rating_sum, positive, 0, 0
+    SELECT day, scope_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        reviews, rating_sum, positive, 0, 0
     FROM review_part
     UNION ALL
-    SELECT day, scope_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           0, 0, 0, 0, 0, 0, open_change, overdue_change
+    SELECT day, scope_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        open_change, overdue_change
     FROM receivable_part
 )
 INSERT INTO kpis_dailyfact (day, scope_id, channel, {", ".join(FACT_COLUMNS)}, marketing_spend)
@@ -323,6 +457,8 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
 
     Runs in the caller's transaction; the caller makes it atomic.
     """
+    from catalog.models import Category
+
     from .models import FactScope
     from .scopes import ALL_KEY
 
@@ -340,10 +476,13 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
         "end": d.param_timestamp(berlin_midnight_utc(last + dt.timedelta(days=1))),
         "first": d.param_date(first),
         "last": d.param_date(last),
+        "first_due": d.param_date(first - dt.timedelta(days=1)),
+        "last_due": d.param_date(last - dt.timedelta(days=1)),
         "false": False,
         **filter_params,
     }
     all_scope = FactScope.objects.filter(key=ALL_KEY).values_list("pk", flat=True).first()
+    categories = category_ranks(dict(Category.objects.values_list("pk", "path")))
     with connection.cursor() as cursor:
         if d.vendor == "postgresql":
             # The CTE joins look huge to the planner, which then spends seconds JIT-compiling a
@@ -353,7 +492,8 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
         cursor.execute(
             f"DELETE FROM kpis_dailyfact WHERE day BETWEEN %(first)s AND %(last)s AND {delete_filter}", params
         )
-        cursor.execute(_facts_sql(d, scope_filter), params)
+        if categories:  # (without categories there are no products, hence no lines and no reviews)
+            cursor.execute(_facts_sql(d, scope_filter, categories), params)
         if channel_facts:
             cursor.execute("DELETE FROM kpis_dailychannelfact WHERE day BETWEEN %(first)s AND %(last)s", params)
             cursor.execute(CHANNEL_SQL, params)
