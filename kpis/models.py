@@ -218,3 +218,30 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.name}"
+
+
+class DailyProductFact(models.Model):
+    """Line measures of one Berlin day, one product, one channel (orders placed that day).
+
+    Serves the product table of a category's key figures; every measure is additive over days.
+    """
+
+    day = models.DateField()
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=32)
+    orders = models.IntegerField(default=0)
+    units_sold = models.IntegerField(default=0)
+    revenue = models.DecimalField(**MONEY)
+    cogs_sold = models.DecimalField(**MONEY)
+    returned_units = models.IntegerField(default=0)
+    returned_value = models.DecimalField(**MONEY)
+    cogs_restocked = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "day", "channel"], name="daily_product_fact_unique")
+        ]
+        indexes = [models.Index(fields=["day", "product"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.product_id} {self.channel}"
