@@ -468,9 +468,10 @@ def test_compute_metrics_all_computes_every_day(shop, today, capsys):
         (["--to", "2026-03-01"], "--from and --to go together"),
         (["--date", "2026-13-01"], "not a date as YYYY-MM-DD: '2026-13-01'"),
         (["--date", "1.3.2026"], "not a date as YYYY-MM-DD: '1.3.2026'"),
+        (["--all", "--workers", "0"], "--workers must be at least 1, got 0"),
     ],
     ids=["no-option", "date-and-all", "date-and-range", "from-after-to", "from-alone", "to-alone",
-         "month-13", "german-date"],
+         "month-13", "german-date", "no-workers"],
 )
 def test_compute_metrics_refuses_bad_input_with_a_clear_message(db, args, message):
     # when the command gets bad input
@@ -479,6 +480,28 @@ def test_compute_metrics_refuses_bad_input_with_a_clear_message(db, args, messag
 
     # then it computed nothing and started no run
     assert not MetricsRun.objects.exists() and not DailyFact.objects.exists()
+
+
+def test_compute_metrics_all_shared_by_two_connections_gives_the_same_facts(transactional_db, require_postgres,
+                                                                           category_tree, today):
+    # given a year of orders (three chunks of --all), committed so that other connections see them
+    products = [ProductFactory(category=category_tree[key]) for key in ("women", "men", "phones")]
+    customer = CustomerFactory()
+    for n in range(0, 360, 15):
+        order = OrderFactory(customer=customer, placed_at=at(today - dt.timedelta(days=n)),
+                             payment_method=("invoice", "paypal")[n % 2])
+        for line_no, product in enumerate(products[: 1 + n % 3], start=1):
+            OrderLineFactory(order=order, line_no=line_no, product=product)
+
+    # when everything is computed by one connection, then by two sharing the chunks
+    call_command("compute_metrics", "--all", "--workers", "1", verbosity=0)
+    alone = facts_snapshot()
+    call_command("compute_metrics", "--all", "--workers", "2", verbosity=0)
+
+    # then the facts are the same, and the run counted every day once
+    assert facts_snapshot() == alone and len(alone[0]) > 24
+    run = MetricsRun.objects.order_by("-started_at").first()
+    assert run.status == MetricsRun.Status.SUCCEEDED and run.days_done == run.days_total
 
 
 # --- Real workers -----------------------------------------------------------------------------
