@@ -285,14 +285,10 @@ ship_fact AS (
     GROUP BY delivered_day, channel, category_id, shared
 ),
 group_order AS (
-    SELECT l.order_id, sm.scope_id, MAX(CASE WHEN rt.qty > 0 THEN 1 ELSE 0 END) AS has_return
-    FROM scope_member sm
-    JOIN catalog_product p ON p.category_id = sm.category_id
-    JOIN sales_orderline l ON l.product_id = p.id
-    JOIN sel ON sel.id = l.order_id
-    LEFT JOIN ret_line rt ON rt.order_line_id = l.id
+    SELECT ln.order_id, sm.scope_id, MAX(ln.returned) AS has_return
+    FROM line ln JOIN scope_member sm ON sm.category_id = ln.category_id
     WHERE sm.kind = 'group'
-    GROUP BY l.order_id, sm.scope_id
+    GROUP BY ln.order_id, sm.scope_id
 ),
 paid AS (
     SELECT y.invoice_id, y.paid_on, y.amount,
