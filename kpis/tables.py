@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -158,3 +159,24 @@ class KpiTargetTable(PortalTable):
 
     def value_value(self, value):
         return value
+
+
+class ProductFiguresTable(PortalTable):
+    """A category's best-selling products in the period (from the day × product facts)."""
+
+    sku = tables.Column(
+        verbose_name=_("SKU"), orderable=False,
+        linkify=lambda record: reverse("catalog:product-detail", args=[record["product_id"]]),
+    )
+    name = tables.Column(verbose_name=_("Name"), orderable=False)
+    revenue = MoneyColumn(verbose_name=_("Revenue"), orderable=False)
+    units_sold = NumberColumn(verbose_name=_("Units"), orderable=False)
+    orders = NumberColumn(verbose_name=_("Orders"), orderable=False)
+    returned_units = NumberColumn(verbose_name=_("Returned units"), orderable=False)
+    return_rate = PercentColumn(verbose_name=_("Return rate"), orderable=False)
+    net_revenue = MoneyColumn(verbose_name=_("Net revenue"), orderable=False)
+    gross_margin = PercentColumn(verbose_name=_("Gross margin"), orderable=False)
+
+    class Meta(PortalTable.Meta):
+        empty_text = _("No product of this category sold in the period.")
+        attrs = {"class": "table", "data-testid": "product-table"}

@@ -22,7 +22,7 @@ from .models import KpiTarget, MetricsRun
 from .periods import berlin_today
 from .scopes import scope_for
 from .selectors import provisional_until
-from .tables import CategoryFiguresTable, KpiTargetTable, MetricsRunTable
+from .tables import CategoryFiguresTable, KpiTargetTable, MetricsRunTable, ProductFiguresTable
 
 GROUP_TITLES = {
     "sales": gettext_lazy("Sales"),
@@ -122,7 +122,14 @@ def dashboard(request):
         "scope_names": [c.name for c in rows_categories] if category is None else [],
         "can_set_targets": roles.sees_everything(user),
         "product_url": f"{reverse('catalog:product-list')}?{urlencode({'category': category.code})}" if category else "",
+        "product_table": _product_table(request, category, period, channel) if category else None,
     })
+
+
+def _product_table(request, category, period, channel) -> ProductFiguresTable:
+    table = ProductFiguresTable(reports.product_rows(category=category, period=period, channel=channel))
+    RequestConfig(request, paginate=False).configure(table)
+    return table
 
 
 def definitions(request):

@@ -500,10 +500,10 @@ def _more_rows():
 # paths and their categories (scope_for).
 PAGES = [
     ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 11),
-    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 11),
+    ("shop", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 12),  # + the product table
     ("shop", DASHBOARD + "?period=last_30_days&channel=webshop", 11),
     ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31", 13),
-    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 12),
+    ("cm", DASHBOARD + "?from=2026-03-01&to=2026-03-31&category=FASHION", 13),  # + the product table
     ("shop", "/kpis/definitions/", 3),
     ("shop", "/kpis/runs/", 5),
     ("shop", "/kpis/targets/", 6),
