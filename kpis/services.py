@@ -12,7 +12,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import F, Max, Min, Q, Window
+from django.db.models import F, Max, Min, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
@@ -192,29 +192,30 @@ def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
         )
 
     changed_orders = Order.objects.filter(**changed)
+    changed_order_ids = changed_orders.values("pk")
     line_orders = OrderLine.objects.filter(**changed).values("order_id")
-    return_orders = Return.objects.filter(**changed).values("order_id")
-    return_line_orders = ReturnLine.objects.filter(**changed).values("ret__order_id")
-    add_days(Order.objects.filter(
-        Q(pk__in=changed_orders.values("pk")) | Q(pk__in=line_orders) | Q(pk__in=return_orders)
-        | Q(pk__in=return_line_orders)
-    ), "placed_at")
+    # (each source is its own subquery: OR-ing them made the database read every order)
+    for orders in [changed_order_ids, line_orders, Return.objects.filter(**changed).values("order_id"),
+                   ReturnLine.objects.filter(**changed).values("ret__order_id")]:
+        add_days(Order.objects.filter(pk__in=orders), "placed_at")
     days.update(_first_order_days(changed_orders))
-    touched = Q(order__in=changed_orders.values("pk")) | Q(order__in=line_orders)
-    add_days(Shipment.objects.filter(touched), "delivered_at")
-    add_days(Review.objects.filter(order__in=changed_orders.values("pk")), "created_at")
+    for orders in [changed_order_ids, line_orders]:
+        add_days(Shipment.objects.filter(order__in=orders), "delivered_at")
+    add_days(Review.objects.filter(order__in=changed_order_ids), "created_at")
     shipments = Shipment.objects.filter(**changed)
     add_days(shipments, "delivered_at")
     add_days(Order.objects.filter(pk__in=shipments.values("order_id")), "placed_at")
     add_days(Review.objects.filter(**changed), "created_at")
     days.update(TrafficDay.objects.filter(**changed).values_list("date", flat=True))
     days.update(MarketingSpend.objects.filter(**changed).values_list("date", flat=True))
-    invoices = Invoice.objects.filter(
-        Q(**changed) | touched | Q(pk__in=Payment.objects.filter(**changed).values("invoice_id"))
+    invoice_ids = Invoice.objects.filter(**changed).order_by().values("pk").union(
+        Invoice.objects.filter(order__in=changed_order_ids).order_by().values("pk"),
+        Invoice.objects.filter(order__in=line_orders).order_by().values("pk"),
+        Payment.objects.filter(**changed).order_by().values("invoice_id"),
     )
-    for issued, due in invoices.values_list("issued_on", "due_on"):
+    for issued, due in Invoice.objects.filter(pk__in=invoice_ids).values_list("issued_on", "due_on"):
         days.update([issued, due + dt.timedelta(days=1)])
-    for paid, due in Payment.objects.filter(invoice__in=invoices.values("pk")).values_list("paid_on", "invoice__due_on"):
+    for paid, due in Payment.objects.filter(invoice__in=invoice_ids).values_list("paid_on", "invoice__due_on"):
         days.update([paid, max(paid, due + dt.timedelta(days=1))])
     return days
 
