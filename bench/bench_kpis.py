@@ -1,0 +1,307 @@
+"""Benchmark: the KPI facts and pages at the scale of `seed_demo --orders N` (DESIGN §9).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shopmgr .venv/bin/python bench/bench_kpis.py [--orders 1000000]
+
+Creates the database `shopmgr_bench_kpis` on the server DATABASE_URL names (the database it names
+stays untouched), migrates it, seeds it (`seed_demo --orders N --today 2026-11-26`, plus the demo
+users, whose category managers give the facts their manager scopes) and measures, each beside its
+budget and a reference measured in the same run:
+
+(a) `compute_metrics --all` against one hand-written `INSERT … SELECT … GROUP BY` rolling all
+    order lines up per Berlin day × category (units, net revenue, distinct orders) into a scratch
+    table — budget: at most 2× that rollup;
+(b) the nightly run after one new day: a copy of a typical day's orders and lines placed on the
+    seed's today, and returns received today for 30 older orders (one of each of the 30 days 10
+    to 39 days ago, so that each reopens its day), then `kpis.nightly_metrics` end to end, eagerly
+    in this process — budget: under 3 s of work;
+(c) `/kpis/` and `/api/kpis/` server time over 365 and 30 days through django.test.Client, logged
+    in as a shop manager, and the queries of one `/kpis/` request — budgets: p95 under 100 ms
+    (365 days) and 30 ms (30 days), at most 15 queries.
+
+Everything it created is dropped at the end unless --keep is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from io import StringIO
+
+from _common import peak_memory_mb, scratch_database
+
+BENCH_DB = "shopmgr_bench_kpis"
+BUDGET_ORDERS = 1_000_000
+FULL_RECOMPUTE_FACTOR = 2.0
+NIGHTLY_BUDGET_SECONDS = 3.0
+PAGE_BUDGETS_MS = {365: 100.0, 30: 30.0}
+PAGE_QUERY_BUDGET = 15
+LATE_RETURNS = 30
+
+REFERENCE_SQL = """
+INSERT INTO bench_kpis_reference (day, category_id, units, revenue, orders)
+SELECT (o.placed_at AT TIME ZONE 'Europe/Berlin')::date, p.category_id,
+       SUM(l.quantity), SUM(l.net_amount), COUNT(DISTINCT l.order_id)
+FROM sales_orderline l
+JOIN sales_order o ON o.id = l.order_id
+JOIN catalog_product p ON p.id = l.product_id
+GROUP BY 1, 2
+"""
+
+
+def reference_rollup(*, jit: bool) -> float:
+    """Seconds for the single-statement day × category rollup over every order line."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not jit:
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            "CREATE TABLE bench_kpis_reference (day date, category_id bigint, units bigint, "
+            "revenue numeric(18, 2), orders bigint)"
+        )
+        started = time.perf_counter()
+        cursor.execute(REFERENCE_SQL)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_kpis_reference")
+    return elapsed
+
+
+def full_recompute() -> tuple[float, str]:
+    from django.core.management import call_command
+
+    out = StringIO()
+    started = time.perf_counter()
+    call_command("compute_metrics", "--all", stdout=out)
+    return time.perf_counter() - started, out.getvalue().strip()
+
+
+def add_a_new_day(today: dt.date) -> tuple[int, int, int]:
+    """Copy the orders and lines of the same weekday a week earlier onto `today` (new ids, status
+    placed, nothing shipped yet), and receive a return today for 30 older orders."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from returns.models import Return, ReturnLine, ReturnReason
+    from sales.models import OrderLine
+
+    source = today - dt.timedelta(days=7)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO sales_order (external_id, customer_id, placed_at, channel, payment_method, status,
+                                     shipping_fee, campaign_code)
+            SELECT 'NEW-' || o.external_id, o.customer_id, o.placed_at + interval '7 days', o.channel,
+                   o.payment_method, 'placed', o.shipping_fee, o.campaign_code
+            FROM sales_order o
+            WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+            """,
+            {"start": _berlin_midnight(source), "end": _berlin_midnight(source + dt.timedelta(days=1))},
+        )
+        orders = cursor.rowcount
+        cursor.execute(
+            """
+            INSERT INTO sales_orderline (order_id, line_no, product_id, quantity, unit_price, vat_rate, discount,
+                                         unit_cost, net_amount)
+            SELECT n.id, l.line_no, l.product_id, l.quantity, l.unit_price, l.vat_rate, l.discount, l.unit_cost,
+                   l.net_amount
+            FROM sales_order n
+            JOIN sales_order o ON 'NEW-' || o.external_id = n.external_id
+            JOIN sales_orderline l ON l.order_id = o.id
+            WHERE n.external_id LIKE 'NEW-%%'
+            """
+        )
+        lines = cursor.rowcount
+        # one delivered order without a return from each of the 30 days 10 to 39 days ago gets one
+        # back today (returns arrive for weeks: each of them reopens its order's day)
+        now = timezone.now()
+        reason = ReturnReason.objects.get(code="CHANGED_MIND")
+        picked = []
+        for days_ago in range(10, 10 + LATE_RETURNS):
+            day = today - dt.timedelta(days=days_ago)
+            line = (
+                OrderLine.objects.filter(
+                    line_no=1, order__status="delivered", order__returns__isnull=True,
+                    order__placed_at__gte=_berlin_midnight(day),
+                    order__placed_at__lt=_berlin_midnight(day + dt.timedelta(days=1)),
+                ).order_by("order_id").values_list("order_id", "id").first()
+            )
+            if line is not None:
+                picked.append(line)
+        for n, (order_id, line_id) in enumerate(picked):
+            ret = Return.objects.create(external_id=f"LATE-{n}", order_id=order_id, status=Return.Status.RECEIVED,
+                                        requested_at=now - dt.timedelta(days=3), received_at=now)
+            ReturnLine.objects.create(ret=ret, order_line_id=line_id, quantity=1, reason=reason,
+                                      disposition=ReturnLine.Disposition.RESTOCK)
+    return orders, lines, len(picked)
+
+
+def _berlin_midnight(day: dt.date) -> dt.datetime:
+    from kpis.facts import berlin_midnight_utc
+
+    return berlin_midnight_utc(day)
+
+
+def nightly_run() -> tuple[float, object, list[float]]:
+    """`kpis.nightly_metrics` end to end, its per-day tasks run eagerly in this process."""
+    from kpis import services, tasks
+    from kpis.models import MetricsRun
+    from shopmgr.celery import app
+
+    app.conf.task_always_eager = True
+    # The seed wrote every row moments before the full recompute started; the margin that covers
+    # late-committing writes in production would count all of them as changed.
+    services.CHANGE_MARGIN = dt.timedelta(0)
+    day_seconds: list[float] = []
+    compute_day = services.metrics_compute_day
+
+    def timed_compute_day(**kwargs):
+        started = time.perf_counter()
+        try:
+            return compute_day(**kwargs)
+        finally:
+            day_seconds.append(time.perf_counter() - started)
+
+    services.metrics_compute_day = timed_compute_day
+    try:
+        started = time.perf_counter()
+        tasks.nightly_metrics()
+        elapsed = time.perf_counter() - started
+    finally:
+        services.metrics_compute_day = compute_day
+    return elapsed, MetricsRun.objects.order_by("-started_at").first(), day_seconds
+
+
+def page_times(client, url: str, requests: int) -> list[float]:
+    response = client.get(url)  # warm-up: templates, caches, connection
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def dashboard_exists() -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("kpis:dashboard")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=BUDGET_ORDERS, help="orders to seed (default 1,000,000)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 11, 26),
+                        help="the seed's today (default 2026-11-26, so that runs are comparable)")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per page (default 50)")
+    parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
+    args = parser.parse_args()
+
+    with scratch_database(BENCH_DB, keep=args.keep):
+        import logging
+
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from kpis.models import DailyFact
+        from shopmgr.core.demo import seed_demo
+
+        logging.getLogger("celery").setLevel(logging.WARNING)  # no line per eager task
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            server = cursor.fetchone()[0].split()[0]
+            cursor.execute("SHOW jit")
+            jit_default = cursor.fetchone()[0]
+        started = time.perf_counter()
+        counts = seed_demo(orders=args.orders, seed=args.seed, today=args.today)
+        call_command("create_demo_users", force=True, stdout=StringIO())
+        seeded = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"KPI benchmark: seed_demo --orders {args.orders:,} --seed {args.seed} --today {args.today}"
+              f" ({counts['order_lines']:,} order lines; seeded in {seeded:.0f} s)"
+              f"  PostgreSQL {server} (jit {jit_default}), {os.cpu_count()} cores")
+        print()
+
+        # (a) full recompute against the single-SQL rollup
+        reference_first = reference_rollup(jit=jit_default == "on")
+        full, full_output = full_recompute()
+        references = [reference_first, reference_rollup(jit=False), reference_rollup(jit=True)]
+        reference = min(references)
+        budget = FULL_RECOMPUTE_FACTOR * reference
+        ok_full = full <= budget
+        print("(a) full recompute")
+        print(f"    compute_metrics --all:                       {full:7.2f} s   ({full_output})")
+        print(f"    reference, one INSERT … SELECT … GROUP BY day × category over all lines: {reference:.2f} s "
+              f"(best of {', '.join(f'{r:.2f}' for r in references)} s)")
+        print(f"    budget 2 × reference:                        {budget:7.2f} s   "
+              f"{'within budget' if ok_full else 'OVER BUDGET'} ({full / reference:.1f}× the rollup)")
+        print(f"    fact rows: {DailyFact.objects.count():,}")
+        print()
+
+        # (b) the nightly run after one new day
+        orders, lines, returns = add_a_new_day(args.today)
+        nightly, run, day_seconds = nightly_run()
+        ok_nightly = nightly < NIGHTLY_BUDGET_SECONDS and run.status == "succeeded"
+        print("(b) nightly run after one new day")
+        print(f"    new: {orders:,} orders, {lines:,} lines placed {args.today}; {returns} late returns received today")
+        print(f"    nightly_metrics end to end (eager):          {nightly:7.2f} s   "
+              f"budget {NIGHTLY_BUDGET_SECONDS:.1f} s: {'within budget' if ok_nightly else 'OVER BUDGET'}")
+        print(f"    run {run.status}: {run.days_total} days recomputed, {run.rows:,} fact rows; "
+              f"per day {1000 * statistics.mean(day_seconds or [0]):.0f} ms on average, "
+              f"{1000 * max(day_seconds or [0]):.0f} ms at most; detecting the days and the run record "
+              f"{nightly - sum(day_seconds):.2f} s")
+        print()
+
+        # (c) the pages
+        ok_pages = True
+        if not dashboard_exists():
+            print("(c) /kpis/ page times: pending (no dashboard view yet)")
+        else:
+            from django.contrib.auth import get_user_model
+
+            client = Client()
+            client.force_login(get_user_model().objects.get(username="shop"))
+            last = args.today - dt.timedelta(days=1)
+            print(f"(c) server time over {args.requests} requests each (logged in as a shop manager; "
+                  f"periods ending {last})")
+            for days in (365, 30):
+                first = last - dt.timedelta(days=days - 1)
+                query = f"from={first}&to={last}"
+                for label, url in (("/kpis/", f"/kpis/?period=custom&{query}"), ("/api/kpis/", f"/api/kpis/?{query}")):
+                    times = page_times(client, url, args.requests)
+                    budget_ms = PAGE_BUDGETS_MS[days]
+                    ok = p95(times) < budget_ms
+                    ok_pages &= ok or label != "/kpis/"
+                    print(f"    {label:<11} {days:>3} days: p50 {statistics.median(times):6.1f} ms, "
+                          f"p95 {p95(times):6.1f} ms   budget p95 < {budget_ms:.0f} ms: "
+                          f"{'within budget' if ok else 'OVER BUDGET'}")
+            with CaptureQueriesContext(connection) as queries:
+                client.get(f"/kpis/?period=custom&from={last - dt.timedelta(days=29)}&to={last}")
+            ok_queries = len(queries) <= PAGE_QUERY_BUDGET
+            ok_pages &= ok_queries
+            print(f"    queries of one /kpis/ request: {len(queries)} (budget at most {PAGE_QUERY_BUDGET}: "
+                  f"{'within budget' if ok_queries else 'OVER BUDGET'})")
+        print()
+        print(f"peak memory of this process: {peak_memory_mb():.0f} MB")
+        return 0 if ok_full and ok_nightly and ok_pages else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
