@@ -58,3 +58,20 @@ def test_product_facts_add_up_to_the_shop_and_follow_the_rules(category_tree):
     products = DailyProductFact.objects.aggregate(
         units=Sum("units_sold"), revenue=Sum("revenue"), returned=Sum("returned_units"))
     assert products == shop == {"units": 4, "revenue": Decimal("125.24"), "returned": 1}
+
+
+def test_category_page_lists_its_products_after_compute_metrics(client, shop_manager, category_tree):
+    from django.core.management import call_command
+
+    # given a dress sold in March and a phone (another category)
+    dress = ProductFactory(sku="DRESS-9", category=category_tree["women"])
+    phone = ProductFactory(sku="PHONE-9", category=category_tree["phones"])
+    OrderLineFactory(product=dress, order=OrderFactory(placed_at=BERLIN_LATE), line_no=1)
+    OrderLineFactory(product=phone, order=OrderFactory(placed_at=BERLIN_LATE), line_no=1)
+    # when the facts are computed and the fashion figures opened
+    call_command("compute_metrics", "--all", verbosity=0)
+    client.force_login(shop_manager)
+    response = client.get("/kpis/", {"from": "2026-03-01", "to": "2026-03-31", "category": "FASHION"})
+    # then the dress is in the product table, the phone is not
+    rows = [row.record["sku"] for row in response.context["product_table"].rows]
+    assert rows == ["DRESS-9"]
