@@ -48,6 +48,29 @@ def _repeat_customers(*, scope: FactScope, first: dt.date, last: dt.date, channe
     return int(customers or 0), int(repeat or 0)
 
 
+def _repeat_customers_cached(*, scope: FactScope, first: dt.date, last: dt.date,
+                             channel: str | None) -> tuple[int, int]:
+    """The repeat-customer count reads orders; keep it until the next metrics run finishes, like
+    the facts themselves (a BI tool asking the same period again gets it from the cache)."""
+    from django.core.cache import cache
+
+    from .models import MetricsRun
+
+    last_run = (
+        MetricsRun.objects.filter(status=MetricsRun.Status.SUCCEEDED)
+        .order_by("-finished_at").values_list("pk", "finished_at").first()
+    )
+    if last_run is None:
+        return _repeat_customers(scope=scope, first=first, last=last, channel=channel)
+    version = f"{last_run[0]}@{last_run[1].timestamp()}"
+    key = f"kpis:repeat:{version}:{scope.pk}:{scope.key}:{channel or ''}:{first}:{last}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _repeat_customers(scope=scope, first=first, last=last, channel=channel)
+        cache.set(key, cached, timeout=26 * 3600)
+    return tuple(cached)
+
+
 def measures_for(*, scope: FactScope, first: dt.date, last: dt.date, channel: str | None = None) -> dict:
     """The summed measures of days first..last (receivables: everything up to `last`)."""
     facts = DailyFact.objects.filter(scope=scope, day__lte=last)
@@ -67,7 +90,7 @@ def measures_for(*, scope: FactScope, first: dt.date, last: dt.date, channel: st
     if scope.key == ALL_KEY:
         measures["marketing_spend"] = traffic["spend"] or ZERO
     measures["return_handling_cost"] = Decimal(measures["returns_count"]) * settings.KPI_RETURN_HANDLING_COST
-    measures["customers"], measures["repeat_customers"] = _repeat_customers(
+    measures["customers"], measures["repeat_customers"] = _repeat_customers_cached(
         scope=scope, first=first, last=last, channel=channel
     )
     return measures
