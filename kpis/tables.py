@@ -165,7 +165,7 @@ class ProductFiguresTable(PortalTable):
     """A category's best-selling products in the period (from the day × product facts)."""
 
     sku = tables.Column(
-        verbose_name=_("SKU"), orderable=False,
+        verbose_name=_("SKU"), orderable=False, attrs={"td": {"class": "nowrap"}},
         linkify=lambda record: reverse("catalog:product-detail", args=[record["product_id"]]),
     )
     name = tables.Column(verbose_name=_("Name"), orderable=False)
