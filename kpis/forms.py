@@ -8,13 +8,11 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category
 
 from . import registry
-from .models import KpiTarget
 from .periods import CUSTOM, DEFAULT_PRESET, MAX_DAYS, PRESETS, Period, preset_period
 from .reports import TARGET_KEYS
 
@@ -186,21 +184,3 @@ class KpiTargetForm(forms.Form):
                 return cleaned
             cleaned["stored_value"] = value
         return cleaned
-
-
-def target_set(*, kpi: str, month: dt.date, category: Category | None, value: Decimal, by) -> KpiTarget:
-    """Set (create or replace) the target of one KPI for one month and category (None: the shop).
-
-    Belongs in kpis/services.py (writes are services); kept here while that module has another owner.
-    """
-    with transaction.atomic():
-        existing = (
-            KpiTarget.objects.select_for_update()
-            .filter(kpi=kpi, month=month, category=category)
-            .first()
-        )
-        if existing is None:
-            return KpiTarget.objects.create(kpi=kpi, month=month, category=category, value=value, set_by=by)
-        existing.value, existing.set_by = value, by
-        existing.save(update_fields=["value", "set_by", "set_at"])
-        return existing

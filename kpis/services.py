@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F, Max, Min, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
+from catalog.models import Category
 from returns.models import Return, ReturnLine
 from sales.models import (
     Invoice,
@@ -29,7 +31,7 @@ from sales.models import (
 )
 
 from .facts import BERLIN, compute_range
-from .models import FactScope, MetricsRun, MetricsRunDay
+from .models import FactScope, KpiTarget, MetricsRun, MetricsRunDay
 from .scopes import scopes_sync
 
 logger = logging.getLogger(__name__)
@@ -278,3 +280,21 @@ def metrics_backfill_scopes(*, run: MetricsRun | None = None) -> int:
             start = end + dt.timedelta(days=1)
     FactScope.objects.filter(pk__in=[s.pk for s in stale]).update(complete=True)
     return len(stale)
+
+
+def target_set(*, kpi: str, month: dt.date, category: Category | None, value: Decimal, by) -> KpiTarget:
+    """Set (create or replace) the target of one KPI for one month and category (None: the shop).
+
+    Recorded with who set it; a second target for the same KPI, month and category replaces the first.
+    """
+    with transaction.atomic():
+        existing = (
+            KpiTarget.objects.select_for_update()
+            .filter(kpi=kpi, month=month, category=category)
+            .first()
+        )
+        if existing is None:
+            return KpiTarget.objects.create(kpi=kpi, month=month, category=category, value=value, set_by=by)
+        existing.value, existing.set_by = value, by
+        existing.save(update_fields=["value", "set_by", "set_at"])
+        return existing

@@ -17,11 +17,12 @@ from django_tables2.export import TableExport
 from shopmgr.core import roles
 
 from . import registry, reports
-from .forms import DashboardForm, KpiTargetForm, channel_label, target_set
+from .forms import DashboardForm, KpiTargetForm, channel_label
 from .models import KpiTarget, MetricsRun
 from .periods import berlin_today
 from .scopes import scope_for
 from .selectors import provisional_until
+from .services import target_set
 from .tables import CategoryFiguresTable, KpiTargetTable, MetricsRunTable, ProductFiguresTable
 
 GROUP_TITLES = {
