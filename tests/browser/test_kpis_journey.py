@@ -1,14 +1,10 @@
 """Key figures in a real browser: the period switches, the charts draw, the categories drill down."""
 
 import datetime as dt
-import importlib
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
-from django.db.models.signals import post_migrate
 
 from kpis.periods import berlin_today
 from sales.models import TrafficDay
@@ -17,32 +13,7 @@ from tests.catalog.factories import ProductFactory
 from tests.sales.factories import OrderFactory, OrderLineFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-RESEED_UID = "kpis-journey-reseed"
 
-
-def _seed_migration_data(**kwargs):
-    """The rows the data migrations write (roles, return reasons), run on the migrations' state."""
-    state_apps = MigrationLoader(connection).project_state().apps
-    importlib.import_module("shopmgr.core.migrations.0001_roles").create_roles(state_apps, None)
-    importlib.import_module("returns.migrations.0002_return_reasons").seed(state_apps, None)
-
-
-@pytest.fixture(autouse=True)
-def migration_data(transactional_db):
-    """A transactional test ends with a flush that empties every table, the migrations' rows too.
-
-    Seed them before the test (an earlier transactional test may have flushed them) and again
-    right after the flush, for the transactional tests that follow (test_login_journey expects
-    the roles): the flush sends post_migrate, which triggers the second seeding once.
-    """
-    _seed_migration_data()
-    yield
-
-    def reseed(sender, **kwargs):
-        post_migrate.disconnect(dispatch_uid=RESEED_UID)
-        _seed_migration_data()
-
-    post_migrate.connect(reseed, dispatch_uid=RESEED_UID, weak=False)
 
 CHART_DRAWN = """(id) => {
     const canvas = document.getElementById(id);
