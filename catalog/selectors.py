@@ -73,6 +73,11 @@ def category_list(*, user) -> QuerySet[Category]:
     )
 
 
+def managed_categories(*, user) -> QuerySet[Category]:
+    """The categories a user was given to manage (each stands for its whole subtree)."""
+    return Category.objects.filter(managers=user).order_by("path")
+
+
 def category_get(*, user, code: str) -> Category:
     return get_object_or_404(Category.objects.filter(category_visible_q(user)), code=code)
 

@@ -53,7 +53,7 @@ def test_category_detail_and_product_detail_query_counts(client, shop_manager, c
 
 def test_home_query_count(client, fashion_manager, django_assert_num_queries):
     client.force_login(fashion_manager)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):  # session, user, roles, managed categories
         assert client.get(reverse("home")).status_code == 200
 
 
