@@ -15,7 +15,7 @@ def managed_category_paths(user) -> list[str]:
     """Materialised paths of the categories a user manages (cached on the user object)."""
     cached = getattr(user, "_managed_paths", None)
     if cached is None:
-        cached = list(Category.objects.filter(managers=user).values_list("path", flat=True))
+        cached = list(managed_categories(user=user).values_list("path", flat=True))
         user._managed_paths = cached
     return cached
 

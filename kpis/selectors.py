@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 
 from .facts import FACT_COLUMNS, Dialect, berlin_midnight_utc
 from .models import DailyChannelFact, DailyFact, FactScope
+from .periods import berlin_today
 from .registry import compute_all
 from .scopes import ALL_KEY
 
@@ -104,9 +105,4 @@ def kpis_for(*, scope: FactScope, first: dt.date, last: dt.date, channel: str | 
 def provisional_until(last: dt.date) -> dt.date | None:
     """Until when a period's figures can still change through returns (None: final)."""
     until = last + dt.timedelta(days=settings.KPI_PROVISIONAL_DAYS)
-    from django.utils import timezone
-
-    from .facts import BERLIN
-
-    today = timezone.now().astimezone(BERLIN).date()
-    return until if until >= today else None
+    return until if until >= berlin_today() else None
