@@ -140,7 +140,7 @@ def add_a_new_day(today: dt.date) -> tuple[int, int, int]:
 
 
 def _berlin_midnight(day: dt.date) -> dt.datetime:
-    from kpis.facts import berlin_midnight_utc
+    from shopmgr.core.dates import berlin_midnight_utc
 
     return berlin_midnight_utc(day)
 

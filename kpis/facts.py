@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
 
 from sales.models import Order
+from shopmgr.core.dates import berlin_midnight_utc
 
-BERLIN = ZoneInfo("Europe/Berlin")
 CANCELLED = Order.Status.CANCELLED.value
 
 FACT_COLUMNS = [
@@ -65,10 +64,6 @@ class Dialect:
 
     def param_timestamp(self, value: dt.datetime):
         return connection.ops.adapt_datetimefield_value(value)
-
-
-def berlin_midnight_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=BERLIN).astimezone(dt.UTC)
 
 
 def _fee_case() -> str:

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from shopmgr.core.dates import berlin_today
 
 YESTERDAY = "yesterday"
 LAST_7_DAYS = "last_7_days"
@@ -39,10 +37,6 @@ PRESETS = [
 DEFAULT_PRESET = LAST_30_DAYS
 # The longest period a page or export may ask for (the API allows the same).
 MAX_DAYS = 3 * 366
-
-
-def berlin_today() -> dt.date:
-    return timezone.now().astimezone(BERLIN).date()
 
 
 def year_earlier(day: dt.date) -> dt.date:

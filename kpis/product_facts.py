@@ -11,7 +11,9 @@ import datetime as dt
 
 from django.db import connection
 
-from .facts import CANCELLED, Dialect, berlin_midnight_utc
+from shopmgr.core.dates import berlin_midnight_utc
+
+from .facts import CANCELLED, Dialect
 
 PRODUCT_SQL = """
 WITH

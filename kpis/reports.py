@@ -21,11 +21,12 @@ from django.db.models import Q, Sum
 
 from catalog.models import Category
 from catalog.selectors import category_visible_q
+from shopmgr.core.dates import berlin_today
 
 from . import registry
 from .facts import FACT_COLUMNS
 from .models import DailyChannelFact, DailyFact, FactScope, KpiTarget
-from .periods import Period, berlin_today
+from .periods import Period
 from .scopes import ALL_KEY, category_key, top_most
 
 ZERO = Decimal(0)

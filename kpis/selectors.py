@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, Sum
 
-from .facts import FACT_COLUMNS, Dialect, berlin_midnight_utc
+from shopmgr.core.dates import berlin_midnight_utc, berlin_today
+
+from .facts import FACT_COLUMNS, Dialect
 from .models import DailyChannelFact, DailyFact, FactScope
-from .periods import berlin_today
 from .registry import compute_all
 from .scopes import ALL_KEY
 

@@ -29,8 +29,9 @@ from sales.models import (
     Shipment,
     TrafficDay,
 )
+from shopmgr.core.dates import BERLIN, berlin_day
 
-from .facts import BERLIN, compute_range
+from .facts import compute_range
 from .models import FactScope, KpiTarget, MetricsRun, MetricsRunDay
 from .scopes import scopes_sync
 
@@ -43,10 +44,6 @@ CHANGE_MARGIN = dt.timedelta(minutes=30)
 
 class RunLocked(Exception):
     """Another run is active."""
-
-
-def berlin_day(value: dt.datetime) -> dt.date:
-    return value.astimezone(BERLIN).date()
 
 
 def metrics_run_start(*, trigger: str) -> MetricsRun:

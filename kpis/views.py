@@ -15,11 +15,11 @@ from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from shopmgr.core import roles
+from shopmgr.core.dates import berlin_today
 
 from . import registry, reports
 from .forms import DashboardForm, KpiTargetForm, channel_label
 from .models import KpiTarget, MetricsRun
-from .periods import berlin_today
 from .scopes import scope_for
 from .selectors import provisional_until
 from .services import target_set

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from kpis.periods import berlin_today
 from sales.models import TrafficDay
+from shopmgr.core.dates import berlin_today
 from tests.browser.conftest import login
 from tests.catalog.factories import ProductFactory
 from tests.sales.factories import OrderFactory, OrderLineFactory

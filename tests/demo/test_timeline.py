@@ -3,8 +3,9 @@
 import datetime as dt
 import random
 
+from shopmgr.core.dates import BERLIN
 from shopmgr.core.demo.catalog import price_point
-from shopmgr.core.demo.timeline import BERLIN, black_friday, build_timeline, distribute, to_datetime
+from shopmgr.core.demo.timeline import black_friday, build_timeline, distribute, to_datetime
 
 
 def test_black_friday_is_the_day_after_the_fourth_thursday_of_november():

@@ -14,7 +14,7 @@ from kpis.forms import DashboardForm
 from kpis.models import KpiTarget, MetricsRun
 from kpis.periods import Period, preset_period
 from sales.models import Order, TrafficDay
-from shopmgr.core import roles
+from shopmgr.core import dates, roles
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.conftest import user_with_role
 from tests.core.factories import UserFactory
@@ -86,10 +86,10 @@ def test_a_period_knows_its_months_and_their_days():
 
 def test_today_is_the_berlin_date(monkeypatch):
     # given 23:30 UTC on 28 March 2026, which is 00:30 on 29 March in Berlin
-    monkeypatch.setattr(periods.timezone, "now", lambda: dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC))
+    monkeypatch.setattr(dates.timezone, "now", lambda: dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC))
     assert periods.berlin_today() == d("2026-03-29")
     # and the night of the autumn switch: 22:30 UTC on 25 October is 23:30 in Berlin
-    monkeypatch.setattr(periods.timezone, "now", lambda: dt.datetime(2026, 10, 25, 22, 30, tzinfo=dt.UTC))
+    monkeypatch.setattr(dates.timezone, "now", lambda: dt.datetime(2026, 10, 25, 22, 30, tzinfo=dt.UTC))
     assert periods.berlin_today() == d("2026-10-25")
 
 

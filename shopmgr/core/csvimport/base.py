@@ -26,8 +26,9 @@ from typing import Any, ClassVar
 from django.db import connection, models
 
 from shopmgr.core import bulk
+from shopmgr.core.dates import BERLIN
 
-from .parsing import BERLIN, FieldError, Noted, Parser
+from .parsing import FieldError, Noted, Parser
 
 # Product descriptions may be long; the csv module's default limit is 128 KiB per field.
 csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
@@ -323,10 +324,6 @@ def _display(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.astimezone(BERLIN).isoformat()
     return str(value)
-
-
-def berlin_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(BERLIN).date()
 
 
 def fmt(moment: dt.datetime) -> str:

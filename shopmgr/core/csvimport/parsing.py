@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from shopmgr.core.dates import BERLIN
+
 UTC = dt.UTC
 MEMO_LIMIT = 200_000
 DB_INT_MAX = 2**31 - 1

@@ -20,6 +20,7 @@ from sales.models import (
     Shipment,
     TrafficDay,
 )
+from shopmgr.core.dates import berlin_day
 from shopmgr.core.money import line_net
 
 from . import parsing as p
@@ -28,7 +29,6 @@ from .base import (
     ImportResult,
     Kind,
     Table,
-    berlin_day,
     chunks,
     fetch_map,
     fmt,

@@ -36,6 +36,7 @@ from sales.models import (
     TrafficDay,
 )
 from shopmgr.core.bulk import copy_insert, reset_sequences
+from shopmgr.core.dates import berlin_today
 
 from . import load
 from .after_sales import (
@@ -64,7 +65,7 @@ from .orders import (
     expected_orders_per_day,
     generate_orders,
 )
-from .timeline import BERLIN, build_timeline
+from .timeline import build_timeline
 
 MAX_ORDERS = 10_000_000
 
@@ -93,10 +94,6 @@ COUNT_KEYS = {
     "returns.Return": "returns", "returns.ReturnLine": "return_lines", "sales.Review": "reviews",
     "sales.TrafficDay": "traffic_days", "sales.MarketingSpend": "marketing_spend",
 }
-
-
-def berlin_today() -> dt.date:
-    return dt.datetime.now(BERLIN).date()
 
 
 def _stream(seed: int, phase: str) -> random.Random:

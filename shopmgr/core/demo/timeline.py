@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from shopmgr.core.dates import BERLIN
+
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 # Orders per hour of day (Berlin), relative: a lunch bump and an evening peak.
