@@ -1,10 +1,12 @@
-"""Returns (RMA) and their lines. Dunning models arrive with the collections feature."""
+"""Returns (RMA), their lines and reasons."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+
+__all__ = ["Return", "ReturnLine", "ReturnReason"]
 
 
 class ReturnReason(models.Model):

@@ -1,0 +1,1 @@
+"""/receivables/: open items, payments, dunning runs, letters and the collection hand-over."""

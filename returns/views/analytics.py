@@ -1,0 +1,3 @@
+"""analytics views."""
+
+urlpatterns: list = []

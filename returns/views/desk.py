@@ -1,0 +1,3 @@
+"""desk views."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""queue views."""
+
+urlpatterns: list = []
