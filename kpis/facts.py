@@ -530,8 +530,10 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
             cursor.execute(CHANNEL_SQL, params)
         if scope_ids is None:  # whole days (not a scope backfill): the day × product facts too
             from .product_facts import compute_product_range
+            from .return_facts import compute_return_range
 
             compute_product_range(first, last)
+            compute_return_range(first, last)
         if all_scope is not None:
             cursor.execute(SPEND_SHARE_SQL.format(scope_filter=delete_filter), {**params, "all_scope": all_scope})
         # (an INSERT … WITH … does not report its row count on every database: count what is there)
