@@ -4,9 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Return", "ReturnLine", "ReturnReason"]
+__all__ = ["Return", "ReturnEvent", "ReturnLine", "ReturnReason", "ReturnRefund"]
 
 
 class ReturnReason(models.Model):
@@ -55,6 +57,14 @@ class Return(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # The returns desk (docs/returns.md): when the customer declared the return, the delivery day
+    # the withdrawal period ran from, its end (§355, §356, §193 BGB), and whether a late withdrawal
+    # was accepted anyway as goodwill (flagged, never silently).
+    declared_on = models.DateField(_("declared on"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    withdrawal_deadline = models.DateField(_("withdrawal period ends"), null=True, blank=True)
+    late_withdrawal = models.BooleanField(_("late withdrawal accepted as goodwill"), default=False)
+    note = models.TextField(_("note"), blank=True, default="")
 
     # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
     # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
@@ -68,6 +78,9 @@ class Return(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("returns:detail", args=[self.pk])
 
 
 class ReturnLine(models.Model):
@@ -112,3 +125,65 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ret_id}: {self.quantity} × {self.order_line_id}"
+
+
+class ReturnEvent(models.Model):
+    """Who did what to a return, and when (DESIGN §2: every refund is recorded with user and time)."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("opened")
+        RECEIVED = "received", _("parcel received")
+        INSPECTED = "inspected", _("inspected")
+        REFUNDED = "refunded", _("refunded")
+        REJECTED = "rejected", _("rejected")
+        CLOSED = "closed", _("closed")
+
+    ret = models.ForeignKey(Return, verbose_name=_("return"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("return event")
+        verbose_name_plural = _("return events")
+        ordering = ["ret", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ret_id}: {self.action}"
+
+
+class ReturnRefund(models.Model):
+    """A refund paid for a return (§357 BGB): the returned items' gross price, plus the standard
+    outbound shipping on a full withdrawal, minus a deduction for loss of value (§357a) with its reason."""
+
+    ret = models.ForeignKey(Return, verbose_name=_("return"), on_delete=models.PROTECT, related_name="refunds")
+    items_amount = models.DecimalField(_("returned items (gross)"), max_digits=14, decimal_places=2)
+    shipping_amount = models.DecimalField(_("outbound shipping"), max_digits=14, decimal_places=2, default=0)
+    deduction = models.DecimalField(_("deduction for loss of value"), max_digits=14, decimal_places=2, default=0)
+    deduction_reason = models.CharField(_("reason for the deduction"), max_length=300, blank=True, default="")
+    amount = models.DecimalField(_("refund"), max_digits=14, decimal_places=2)
+    method = models.CharField(_("payment method"), max_length=32, blank=True, default="")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["ret", "at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="return_refund_amount_not_negative"),
+            models.CheckConstraint(condition=Q(deduction__gte=0), name="return_refund_deduction_not_negative"),
+            models.CheckConstraint(
+                condition=Q(deduction=0) | ~Q(deduction_reason=""), name="return_refund_deduction_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ret_id}: {self.amount}"
