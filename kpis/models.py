@@ -245,3 +245,6 @@ class DailyProductFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.product_id} {self.channel}"
+
+
+from .return_models import DailyReturnFact  # noqa: E402,F401
