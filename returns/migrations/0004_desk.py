@@ -26,12 +26,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="return",
             name="late_withdrawal",
-            field=models.BooleanField(default=False, verbose_name="late withdrawal accepted as goodwill"),
+            field=models.BooleanField(db_default=False, default=False, verbose_name="late withdrawal accepted as goodwill"),
         ),
         migrations.AddField(
             model_name="return",
             name="note",
-            field=models.TextField(blank=True, default="", verbose_name="note"),
+            field=models.TextField(blank=True, db_default="", default="", verbose_name="note"),
         ),
         migrations.AddField(
             model_name="return",

@@ -63,8 +63,9 @@ class Return(models.Model):
     declared_on = models.DateField(_("declared on"), null=True, blank=True)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     withdrawal_deadline = models.DateField(_("withdrawal period ends"), null=True, blank=True)
-    late_withdrawal = models.BooleanField(_("late withdrawal accepted as goodwill"), default=False)
-    note = models.TextField(_("note"), blank=True, default="")
+    late_withdrawal = models.BooleanField(_("late withdrawal accepted as goodwill"), default=False, db_default=False)
+    # DB defaults too: the demo data and the CSV import insert returns in bulk without these columns.
+    note = models.TextField(_("note"), blank=True, default="", db_default="")
 
     # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
     # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
