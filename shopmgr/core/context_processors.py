@@ -25,6 +25,11 @@ def navigation(request):
             "url": reverse("kpis:dashboard"), "label": _("Key figures"),
             "hint": _("Revenue, returns, margins and service figures with targets"),
         })
+    if roles.sees_everything(user) or roles.has_role(user, roles.CUSTOMER_SERVICE, roles.CATEGORY_MANAGERS):
+        items.append({
+            "url": reverse("returns:index"), "label": _("Returns"),
+            "hint": _("The returns desk: find the order, receive, inspect, refund"),
+        })
     if roles.sees_everything(user):
         items.append({
             "url": reverse("kpis:runs"), "label": _("Runs"),

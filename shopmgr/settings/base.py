@@ -156,6 +156,18 @@ KPI_PAYMENT_FEES = {
 # Returns are counted against their order's day: a period's figures stay provisional this long.
 KPI_PROVISIONAL_DAYS = env.int("KPI_PROVISIONAL_DAYS", default=30)
 
+# Returns list and return analytics (docs/return-analytics.md).
+# A received return not inspected after this many days is in the inspection queue.
+RETURNS_INSPECTION_QUEUE_DAYS = env.int("RETURNS_INSPECTION_QUEUE_DAYS", default=3)
+# "Needs a look": a product whose unit return rate is at least this multiple of its category's,
+RETURNS_NEEDS_LOOK_FACTOR = Decimal(env.str("RETURNS_NEEDS_LOOK_FACTOR", default="1.5"))
+# with at least this many units sold in the period (fewer say little about a rate).
+RETURNS_NEEDS_LOOK_MIN_UNITS = env.int("RETURNS_NEEDS_LOOK_MIN_UNITS", default=20)
+
+# Returns desk (docs/returns.md): the cheapest standard outbound shipping rate, EUR gross. A full
+# withdrawal refunds the order's shipping fee up to this (§357(2) BGB: no express surcharge).
+RETURNS_STANDARD_SHIPPING_GROSS = Decimal(env.str("RETURNS_STANDARD_SHIPPING_GROSS", default="4.95"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
