@@ -1,0 +1,129 @@
+"""Reads of returns for the returns list and the inspection queue; scope in one place (DESIGN §5).
+
+Customer service, shop managers and superusers see every return. A category manager sees the
+returns with at least one line of a product of their categories (and everything below them), and
+of such a return only those lines: a return of a dress and a phone shows the fashion manager the
+dress. Everyone else sees none (the views answer 403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
+
+from catalog.models import Category
+from catalog.selectors import category_visible_q, product_visible_q
+from shopmgr.core import roles
+from shopmgr.core.dates import berlin_midnight_utc, berlin_today
+
+from .models import Return, ReturnLine, ReturnReason
+
+NOTHING = Q(pk__in=[])
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+def sees_all_returns(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or roles.has_role(user, roles.CUSTOMER_SERVICE, roles.SHOP_MANAGERS)
+    )
+
+
+def may_see_returns(user) -> bool:
+    """The returns list is for customer service, shop managers and category managers."""
+    return sees_all_returns(user) or roles.is_category_scoped(user)
+
+
+def return_line_visible_q(user, prefix: str = "") -> Q:
+    """Return lines a user may see: a category manager those of their categories' products."""
+    if sees_all_returns(user):
+        return Q()
+    if roles.is_category_scoped(user):
+        return product_visible_q(user, prefix=f"{prefix}order_line__product__")
+    return NOTHING
+
+
+def return_visible_q(user) -> Q:
+    """Returns a user may see: a category manager those with a line of their categories' products."""
+    if sees_all_returns(user):
+        return Q()
+    if roles.is_category_scoped(user):
+        lines = ReturnLine.objects.filter(return_line_visible_q(user), ret=OuterRef("pk"))
+        return Q(Exists(lines))
+    return NOTHING
+
+
+# --- the list and the queue ---------------------------------------------------------------------
+
+def reason_label(reason: ReturnReason) -> str:
+    """A reason's label in the current language (the reasons keep both, editable in the admin)."""
+    return reason.label_de if (get_language() or "de").startswith("de") else reason.label_en
+
+
+def reason_choices() -> QuerySet[ReturnReason]:
+    return ReturnReason.objects.order_by("code")
+
+
+def category_choices(*, user) -> QuerySet[Category]:
+    """The categories a user may filter by, in tree order (plain: the list shows no counts)."""
+    return Category.objects.filter(category_visible_q(user)).only("id", "code", "name", "path", "depth").order_by("path")
+
+
+def return_rows(*, user) -> QuerySet[Return]:
+    """Visible returns with what a row shows: order, customer and the user's lines (prefetched)."""
+    lines = (
+        ReturnLine.objects.filter(return_line_visible_q(user))
+        .select_related("reason", "order_line__product")
+        .only("id", "ret_id", "quantity", "disposition", "reason__code", "reason__label_en", "reason__label_de",
+              "order_line__id", "order_line__product__id", "order_line__product__sku")
+        .order_by("pk")
+    )
+    return (
+        Return.objects.filter(return_visible_q(user))
+        .select_related("order__customer")
+        .only("id", "external_id", "status", "legal_basis", "requested_at", "received_at", "rejected",
+              "order__id", "order__external_id", "order__customer__id", "order__customer__name")
+        .prefetch_related(Prefetch("lines", queryset=lines, to_attr="visible_lines"))
+    )
+
+
+def inspection_queue_days() -> int:
+    return int(settings.RETURNS_INSPECTION_QUEUE_DAYS)
+
+
+def inspection_queue_cutoff(*, today: dt.date | None = None, days: int | None = None) -> dt.datetime:
+    """Returns received before this moment have waited longer than the queue's days.
+
+    With 3 days and today Thursday the 10th: a parcel received on Sunday the 6th (4 days ago) is
+    in the queue, one received on Monday the 7th (3 days ago) is not yet. Berlin days.
+    """
+    today = today or berlin_today()
+    days = inspection_queue_days() if days is None else days
+    return berlin_midnight_utc(today - dt.timedelta(days=days))
+
+
+def waiting_for_inspection_q(*, today: dt.date | None = None, days: int | None = None) -> Q:
+    """Received (not yet inspected) longer than the configured number of days."""
+    return Q(status=Return.Status.RECEIVED, received_at__lt=inspection_queue_cutoff(today=today, days=days))
+
+
+def return_list(*, user, params=None, queue: bool = False, today: dt.date | None = None):
+    """The returns list (or the inspection queue) filtered by `params` (a query string), as a FilterSet.
+
+    `.qs` holds the rows; the FilterSet's form renders the filters.
+    """
+    from .filters import ReturnFilter
+
+    rows = return_rows(user=user)
+    if queue:
+        rows = rows.filter(waiting_for_inspection_q(today=today)).order_by("received_at", "pk")
+    else:
+        rows = rows.order_by("-requested_at", "-pk")
+    return ReturnFilter(params, queryset=rows, user=user, queue=queue, today=today)
+
+
+def inspection_queue_count(*, user, today: dt.date | None = None) -> int:
+    return Return.objects.filter(return_visible_q(user)).filter(waiting_for_inspection_q(today=today)).count()
