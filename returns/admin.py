@@ -96,3 +96,4 @@ class ReturnRefundAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+from . import admin_dunning  # noqa: E402,F401

@@ -35,6 +35,11 @@ def navigation(request):
             "url": reverse("kpis:runs"), "label": _("Runs"),
             "hint": _("The nightly computation of the key figures"),
         })
+    if user.is_superuser or roles.has_role(user, roles.ACCOUNTING, roles.SHOP_MANAGERS):
+        items.append({
+            "url": reverse("receivables:index"), "label": _("Receivables"),
+            "hint": _("Open items, payments, dunning runs and the collection hand-over"),
+        })
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "label": _("Administration"), "hint": _("Users, roles and raw data")})
     # The most specific matching entry is the active one (/catalog/products/ is not /catalog/).

@@ -134,6 +134,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Recompute the KPI facts of every day whose orders, returns, shipments, reviews, traffic,
     # spend, invoices or payments changed since the last successful run (DESIGN §7).
     "nightly-metrics": {"task": "kpis.nightly_metrics", "schedule": crontab(hour=2, minute=30)},
+    # Propose a dunning run as of today for accounting to review and approve (issue 5).
+    "nightly-dunning-proposal": {"task": "returns.nightly_dunning_proposal", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Tables ---------------------------------------------------------------------------------
@@ -142,6 +144,14 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 # --- Business settings ----------------------------------------------------------------------
 SHOP_CURRENCY = "EUR"
+
+# --- Dunning (returns/receivables, issue 5) ---------------------------------------------------
+# Days a notice takes to reach the customer: default (§286(1) BGB) starts the day after receipt.
+DUNNING_NOTICE_RECEIPT_DAYS = env.int("DUNNING_NOTICE_RECEIPT_DAYS", default=3)
+# The creditor on letters and in the collection hand-over file (DOMAIN §1.4).
+DUNNING_CREDITOR_NAME = env("DUNNING_CREDITOR_NAME", default="shopmgr Demo GmbH")
+DUNNING_CREDITOR_ADDRESS = env("DUNNING_CREDITOR_ADDRESS", default="Musterstraße 1, 10115 Berlin")
+DUNNING_CREDITOR_IBAN = env("DUNNING_CREDITOR_IBAN", default="DE02 1001 0010 0006 8201 01")
 
 # KPIs (docs/kpis.md). Changing a cost setting takes effect on the next `compute_metrics --all`.
 # Handling cost of one return (DB II), EUR net: DOMAIN §2.3 cites 6.95 per parcel (2021).

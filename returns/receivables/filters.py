@@ -1,0 +1,56 @@
+"""The open-items filters: customer, B2B/B2C, age bucket, dunning level, blocked."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sales.models import Customer
+
+from .selectors import bucket_q
+
+AGE_CHOICES = [
+    ("not_due", _("not due")),
+    ("d1_30", _("1–30 days")),
+    ("d31_60", _("31–60 days")),
+    ("d61_90", _("61–90 days")),
+    ("over_90", _("over 90 days")),
+]
+
+
+class OpenItemFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(label=_("Customer"), method="by_customer")
+    kind = django_filters.ChoiceFilter(
+        label=_("B2B/B2C"), field_name="order__customer__kind", choices=Customer.Kind.choices,
+        empty_label=_("all customers"),
+    )
+    age = django_filters.ChoiceFilter(label=_("Age"), choices=AGE_CHOICES, method="by_age", empty_label=_("any age"))
+    level = django_filters.ChoiceFilter(label=_("Dunning level"), method="by_level", empty_label=_("any level"))
+    blocked = django_filters.ChoiceFilter(
+        label=_("Blocked"), method="by_blocked", empty_label=_("blocked or not"),
+        choices=[("yes", _("blocked")), ("no", _("not blocked"))],
+    )
+
+    def __init__(self, *args, today=None, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.filters["level"].extra["choices"] = [("0", _("no notice yet"))] + [
+            (str(level.number), f"{level.number}. {level}") for level in levels
+        ]
+
+    def by_customer(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(order__customer__external_id=value) | Q(order__customer__name__icontains=value)
+        )
+
+    def by_age(self, queryset, name, value):
+        return queryset.filter(bucket_q(value, self.today))
+
+    def by_level(self, queryset, name, value):
+        if value == "0":
+            return queryset.filter(current_level__isnull=True)
+        return queryset.filter(current_level=int(value))
+
+    def by_blocked(self, queryset, name, value):
+        blocked = Q(disputed=True) | Q(open_return=True)
+        return queryset.filter(blocked) if value == "yes" else queryset.exclude(blocked)
