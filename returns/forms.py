@@ -21,9 +21,8 @@ def apply_service_errors(form: forms.Form, error) -> None:
         form.add_error(None, error)
 
 
-class ReasonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: ReturnReason) -> str:
-        return obj.label_de if (get_language() or "de").startswith("de") else obj.label_en
+def reason_label(reason: ReturnReason) -> str:
+    return reason.label_de if (get_language() or "de").startswith("de") else reason.label_en
 
 
 class OrderSearchForm(forms.Form):
@@ -49,13 +48,14 @@ class ReturnOpenForm(forms.Form):
     def __init__(self, *args, order_lines, returnable: dict[int, int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["declared_on"].initial = berlin_today()
-        reasons = ReturnReason.objects.filter(active=True).order_by("code")
+        # One query for all lines (a ModelChoiceField per line would query once per line).
+        self.reasons = {str(r.pk): r for r in ReturnReason.objects.filter(active=True).order_by("code")}
+        reason_choices = [("", _("– reason –"))] + [(pk, reason_label(r)) for pk, r in self.reasons.items()]
         self.line_rows = []
         for line in order_lines:
             qty = forms.IntegerField(label=_("Quantity"), min_value=0, initial=0, required=False,
                                      widget=forms.NumberInput(attrs={"min": 0, "max": returnable[line.pk], "class": "qty"}))
-            reason = ReasonChoiceField(label=_("Reason"), queryset=reasons, required=False,
-                                       empty_label=_("– reason –"))
+            reason = forms.ChoiceField(label=_("Reason"), choices=reason_choices, required=False)
             self.fields[f"qty_{line.pk}"] = qty
             self.fields[f"reason_{line.pk}"] = reason
             self.line_rows.append({
@@ -67,6 +67,7 @@ class ReturnOpenForm(forms.Form):
         cleaned = super().clean()
         for row in self.line_rows:
             pk = row["line"].pk
+            cleaned[f"reason_{pk}"] = self.reasons.get(cleaned.get(f"reason_{pk}") or "")
             if cleaned.get(f"qty_{pk}") and not cleaned.get(f"reason_{pk}"):
                 self.add_error(f"reason_{pk}", _("Choose a reason for this line."))
         return cleaned
