@@ -127,3 +127,88 @@ def return_list(*, user, params=None, queue: bool = False, today: dt.date | None
 
 def inspection_queue_count(*, user, today: dt.date | None = None) -> int:
     return Return.objects.filter(return_visible_q(user)).filter(waiting_for_inspection_q(today=today)).count()
+
+
+# --- return analytics (read from the facts, never from order lines) ------------------------------
+
+def may_see_return_analytics(user) -> bool:
+    """For shop managers (everything) and category managers (their categories)."""
+    return user.is_authenticated and (roles.sees_everything(user) or roles.is_category_scoped(user))
+
+
+def analytics_categories(*, user) -> list[Category]:
+    """Every category the user may see, in tree order (one query; the tree is small)."""
+    return list(
+        Category.objects.filter(category_visible_q(user))
+        .only("id", "code", "name", "path", "depth", "parent_id").order_by("path")
+    )
+
+
+def _scope_key(*, user, categories: list[Category], category: Category | None) -> str | None:
+    """The KPI fact scope whose orders are exactly the user's (or the chosen category's)."""
+    from kpis.scopes import ALL_KEY, category_key, group_key, top_most
+
+    if category is not None:
+        return category_key(category.code)
+    if roles.sees_everything(user):
+        return ALL_KEY
+    roots = top_most(categories)
+    if not roots:
+        return None
+    return category_key(roots[0].code) if len(roots) == 1 else group_key([r.code for r in roots])
+
+
+SALES_SUMS = ["units_sold", "orders", "revenue", "cogs_sold", "cogs_restocked"]
+RETURN_SUMS = ["returned_units", "returned_value", "returns_share", "orders_returned", "restocked_units",
+               "written_off_units", "written_off_cost", "refunded"]
+PRODUCT_FIELDS = {
+    "sku": "product__sku", "name": "product__name", "category_id": "product__category_id",
+    "supplier_id": "product__supplier_id", "supplier_name": "product__supplier__name",
+}
+
+
+def analytics_facts(*, user, first: dt.date, last: dt.date, channel: str | None, categories: list[Category],
+                    category: Category | None = None) -> dict:
+    """The fact rows behind the return analytics: three grouped reads, however long the period.
+
+    - `sales`: day × product facts summed per product (products the user may see, in `category`);
+    - `returns`: day × product × reason return facts summed per product and reason;
+    - `exact_orders`: orders and orders with a return from the KPI facts of each category's scope
+      (category id) and of the user's whole scope (None), which count an order once.
+    """
+    from django.db.models import F, Sum
+
+    from kpis.models import DailyFact, DailyProductFact, DailyReturnFact
+
+    products = product_visible_q(user, prefix="product__")
+    if category is not None:
+        products &= Q(product__category__path__startswith=category.path)
+    days = Q(day__gte=first, day__lte=last)
+    channel_q = Q(channel=channel) if channel else Q()
+    fields = {name: F(source) for name, source in PRODUCT_FIELDS.items()}
+    sales = (
+        DailyProductFact.objects.filter(days, channel_q, products)
+        .values("product_id", **fields).annotate(**{c: Sum(c) for c in SALES_SUMS}).order_by()
+    )
+    returns = (
+        DailyReturnFact.objects.filter(days, channel_q, products)
+        .values("product_id", "reason_id", **fields).annotate(**{c: Sum(c) for c in RETURN_SUMS}).order_by()
+    )
+    keys: dict[str, int | None] = {}
+    from kpis.scopes import category_key
+
+    for c in categories:
+        keys[category_key(c.code)] = c.pk
+    total_key = _scope_key(user=user, categories=categories, category=category)
+    exact: dict[int | None, tuple[int, int]] = {}
+    scope_rows = (
+        DailyFact.objects.filter(days, channel_q, scope__key__in=[*keys, *([total_key] if total_key else [])])
+        .values("scope__key").annotate(orders=Sum("orders"), orders_returned=Sum("orders_returned")).order_by()
+    )
+    for row in scope_rows:
+        pair = (row["orders"] or 0, row["orders_returned"] or 0)
+        if row["scope__key"] in keys:
+            exact[keys[row["scope__key"]]] = pair
+        if row["scope__key"] == total_key:
+            exact[None] = pair
+    return {"sales": list(sales), "returns": list(returns), "exact_orders": exact}

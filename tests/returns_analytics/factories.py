@@ -5,6 +5,12 @@ from decimal import Decimal
 
 from returns.models import Return, ReturnLine, ReturnReason
 
+# The hand-made day of conftest.day_of_returns.
+DAY = dt.date(2026, 3, 3)
+MORNING = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)  # 10:00 in Berlin
+LATE_EVENING = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)  # 00:30 on 3 March in Berlin
+RECEIVED = dt.datetime(2026, 3, 12, 10, 0, tzinfo=dt.UTC)
+
 
 def reason(code: str) -> ReturnReason:
     return ReturnReason.objects.get(code=code)
