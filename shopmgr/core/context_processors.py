@@ -30,6 +30,11 @@ def navigation(request):
             "url": reverse("returns:index"), "label": _("Returns"),
             "hint": _("The returns desk: find the order, receive, inspect, refund"),
         })
+    if roles.sees_everything(user) or roles.is_category_scoped(user):
+        items.append({
+            "url": reverse("returns:analytics"), "label": _("Return analytics"),
+            "hint": _("Return rates, reasons, costs and the products that need a look"),
+        })
     if roles.sees_everything(user):
         items.append({
             "url": reverse("kpis:runs"), "label": _("Runs"),
