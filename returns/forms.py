@@ -37,7 +37,7 @@ class ReturnOpenForm(forms.Form):
 
     legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=Return.LegalBasis.choices,
                                     initial=Return.LegalBasis.WITHDRAWAL)
-    declared_on = forms.DateField(label=_("Declared on"), widget=forms.DateInput(attrs={"type": "date"}),
+    declared_on = forms.DateField(label=_("Declared on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                   help_text=_("The day the customer declared the return."))
     accept_late = forms.BooleanField(
         label=_("Accept anyway as goodwill"), required=False,
