@@ -108,7 +108,7 @@ def _values(rows: list[tuple]) -> str:
     return ", ".join("(" + ", ".join("NULL" if v is None else str(int(v)) for v in row) + ")" for row in rows)
 
 
-def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]]) -> str:
+def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]], *, products: bool = False) -> str:
     """The statement behind one range; parameters: start, end (UTC timestamps), first, last (days),
     first_due and last_due (the due dates whose next day is first and last), false.
 
@@ -127,6 +127,9 @@ def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]])
     branches) counts its orders from (order, scope) pairs instead; so do the shipments and
     invoices of the range whose orders were placed before it (for one day: yesterday's orders
     delivered today, last month's invoices paid today), which are few.
+
+    With `products` (PostgreSQL only: a data-modifying WITH) the same lines also give the day ×
+    product facts (kpis/product_facts.py states them; SQLite runs that statement on its own).
     """
     live = f"o.status <> '{CANCELLED}'"
     placed = "o.placed_at >= %(start)s AND o.placed_at < %(end)s"
@@ -147,6 +150,7 @@ def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]])
     # The scope level of a scope: 0 for the whole shop, depth + 1 for a category; none for a group.
     level = f"(CASE fs.kind WHEN 'all' THEN 0 WHEN 'category' THEN {_depth('sc.path')} + 1 END)"
     invoice_share = "(CASE WHEN ot.net <> 0 THEN os.net * 1.0 / ot.net ELSE os.n * 1.0 / ot.n END)"
+    product_insert = PRODUCT_INSERT if products else ""
     return f"""
 WITH
 cat (id, rnk, {", ".join(f"r{k}" for k in levels)}) AS (
@@ -159,18 +163,21 @@ scope_member AS (
     LEFT JOIN catalog_category sc ON sc.id = fs.category_id
     WHERE {scope_filter}
 ),
+inv_id AS (
+    -- (a join, not `IN (…)`: with IN the planner read every invoice to find one day's few hundred)
+    SELECT x.id FROM sales_invoice x WHERE x.issued_on BETWEEN %(first)s AND %(last)s
+    UNION
+    SELECT x.id FROM sales_invoice x WHERE x.due_on BETWEEN %(first_due)s AND %(last_due)s
+    UNION
+    SELECT y.invoice_id FROM sales_payment y WHERE y.paid_on BETWEEN %(first)s AND %(last)s
+),
 inv AS (
     SELECT i.id, i.order_id, i.issued_on, i.due_on, i.amount,
         CASE WHEN {placed} THEN 1 ELSE 0 END AS placed_in_range
-    FROM sales_invoice i
+    FROM inv_id
+    JOIN sales_invoice i ON i.id = inv_id.id
     JOIN sales_order o ON o.id = i.order_id
-    WHERE {live} AND i.id IN (
-        SELECT x.id FROM sales_invoice x WHERE x.issued_on BETWEEN %(first)s AND %(last)s
-        UNION
-        SELECT x.id FROM sales_invoice x WHERE x.due_on BETWEEN %(first_due)s AND %(last_due)s
-        UNION
-        SELECT y.invoice_id FROM sales_payment y WHERE y.paid_on BETWEEN %(first)s AND %(last)s
-    )
+    WHERE {live}
 ),
 sel AS (
     SELECT o.id FROM sales_order o WHERE {placed}
@@ -216,7 +223,7 @@ order_x AS (
 ),
 line_run AS (
     -- the lines of the selected orders in path order within their order, with what came before
-    SELECT l.order_id, p.category_id, l.quantity, l.unit_cost, l.net_amount,
+    SELECT l.order_id, p.category_id, l.product_id, l.quantity, l.unit_cost, l.net_amount,
            COALESCE(rt.qty, 0) AS ret_qty, COALESCE(rt.restocked, 0) AS restocked_qty,
            -- docs/kpis.md: a return line's value is kept to four decimals
            CASE WHEN rt.return_lines IS NULL THEN 0
@@ -244,7 +251,7 @@ line_run AS (
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 line AS (
-    SELECT ln.order_id, ox.channel, ln.category_id, ox.day, ox.delivered_day, ox.live, ox.new_customer,
+    SELECT ln.order_id, ox.channel, ln.category_id, ln.product_id, ox.day, ox.delivered_day, ox.live, ox.new_customer,
         CASE WHEN ln.ret_qty > 0 THEN 1 ELSE 0 END AS returned,
         {shared("ln.prev_rnk")} AS shared,
         CASE WHEN ln.ret_qty > 0 THEN {shared("ln.prev_returned_rnk")} ELSE 0 END AS shared_returned,
@@ -254,7 +261,7 @@ line AS (
         ox.on_time, ox.delivery_days
     FROM line_run ln JOIN order_x ox ON ox.id = ln.order_id
 ),
-money_fact AS (
+{product_insert}money_fact AS (
     SELECT day, channel, category_id,
         SUM(quantity) AS units_sold, SUM(net_amount) AS revenue, SUM(quantity * unit_cost) AS cogs_sold,
         SUM(ret_qty) AS returned_units, SUM(ret_value) AS returned_value,
@@ -450,6 +457,18 @@ GROUP BY day, scope_id, channel
 """
 
 
+# The day × product facts from the lines of `_facts_sql` (same rules as kpis/product_facts.py).
+PRODUCT_INSERT = """product_fact AS (
+    INSERT INTO kpis_dailyproductfact
+        (day, product_id, channel, orders, units_sold, revenue, cogs_sold, returned_units, returned_value,
+         cogs_restocked)
+    SELECT day, product_id, channel, COUNT(DISTINCT order_id), SUM(quantity), SUM(net_amount),
+        SUM(quantity * unit_cost), SUM(ret_qty), SUM(ret_value), SUM(restocked_qty * unit_cost)
+    FROM line WHERE live = 1
+    GROUP BY day, product_id, channel
+),
+"""
+
 CHANNEL_SQL = """
 INSERT INTO kpis_dailychannelfact (day, channel, sessions, marketing_spend)
 SELECT day, channel, SUM(sessions), SUM(spend) FROM (
@@ -518,21 +537,28 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
         cursor.execute(
             f"DELETE FROM kpis_dailyfact WHERE day BETWEEN %(first)s AND %(last)s AND {delete_filter}", params
         )
+        whole_days = scope_ids is None  # (not a scope backfill): the day × product facts too
+        together = whole_days and d.vendor == "postgresql"
         if d.vendor == "postgresql":
             # The facts read what sits in memory: an index lookup costs hardly more than reading
             # in sequence. With the default (4) the planner merged a day's few hundred orders
             # against whole indexes (one day at 1M orders: 310 → 190 ms).
             cursor.execute("SET LOCAL random_page_cost = 1.1")
+            # A range's lines are sorted and hashed several times: in memory, not in temporary files.
+            cursor.execute(f"SET LOCAL work_mem = '{int(settings.KPI_WORK_MEM_MB)}MB'")
+        if together:
+            cursor.execute("DELETE FROM kpis_dailyproductfact WHERE day BETWEEN %(first)s AND %(last)s", params)
         if categories:  # (without categories there are no products, hence no lines and no reviews)
-            cursor.execute(_facts_sql(d, scope_filter, categories), params)
+            cursor.execute(_facts_sql(d, scope_filter, categories, products=together), params)
         if channel_facts:
             cursor.execute("DELETE FROM kpis_dailychannelfact WHERE day BETWEEN %(first)s AND %(last)s", params)
             cursor.execute(CHANNEL_SQL, params)
-        if scope_ids is None:  # whole days (not a scope backfill): the day × product facts too
+        if whole_days:
             from .product_facts import compute_product_range
             from .return_facts import compute_return_range
 
-            compute_product_range(first, last)
+            if not together:
+                compute_product_range(first, last)
             compute_return_range(first, last)
         if all_scope is not None:
             cursor.execute(SPEND_SHARE_SQL.format(scope_filter=delete_filter), {**params, "all_scope": all_scope})

@@ -227,7 +227,9 @@ class DailyProductFact(models.Model):
     """
 
     day = models.DateField()
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    # (no index of its own: it would take every inserted row to a random leaf page; a product's
+    # facts are always read for a range of days, through the key below)
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
     channel = models.CharField(max_length=32)
     orders = models.IntegerField(default=0)
     units_sold = models.IntegerField(default=0)
@@ -238,10 +240,11 @@ class DailyProductFact(models.Model):
     cogs_restocked = models.DecimalField(**MONEY)
 
     class Meta:
+        # Day first: a day's recompute deletes and inserts one contiguous stretch of the key (with
+        # the product first, its few thousand rows landed on as many leaf pages: 285 of 350 ms).
         constraints = [
-            models.UniqueConstraint(fields=["product", "day", "channel"], name="daily_product_fact_unique")
+            models.UniqueConstraint(fields=["day", "product", "channel"], name="daily_product_fact_unique")
         ]
-        indexes = [models.Index(fields=["day", "product"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.product_id} {self.channel}"
