@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -64,7 +65,7 @@ class DunningLevel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.name_en}"
+        return f"{self.number}. {self.name(get_language() or 'de')}"
 
     def clean(self):
         """Levels escalate: a later level must start at more days overdue than every earlier one."""

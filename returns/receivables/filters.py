@@ -34,7 +34,7 @@ class OpenItemFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.today = today
         self.filters["level"].extra["choices"] = [("0", _("no notice yet"))] + [
-            (str(level.number), f"{level.number}. {level}") for level in levels
+            (str(level.number), str(level)) for level in levels
         ]
 
     def by_customer(self, queryset, name, value):

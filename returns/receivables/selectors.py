@@ -54,6 +54,9 @@ AGE_BUCKETS = [
     ("over_90", 91, None),
 ]
 DSO_DAYS = 90
+# "Open" means at least a cent open. Comparing with half a cent, not zero, keeps SQLite honest: it
+# sums decimals as floats, and 40.38 − (20.19 + 20.19) may come out as 7e-15 there.
+OPEN_FROM = Decimal("0.005")
 
 
 def can_see_receivables(user) -> bool:
@@ -80,7 +83,7 @@ def invoices_with_open_amount(as_of: dt.date | None = None) -> QuerySet[Invoice]
 
 def open_invoices(*, as_of: dt.date) -> QuerySet[Invoice]:
     """Invoices issued by `as_of` with money still open on that day."""
-    return invoices_with_open_amount(as_of).filter(issued_on__lte=as_of, open_amount__gt=0)
+    return invoices_with_open_amount(as_of).filter(issued_on__lte=as_of, open_amount__gte=OPEN_FROM)
 
 
 def with_dunning_state(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
@@ -121,7 +124,7 @@ def ageing(*, user, today: dt.date) -> dict:
         raise Http404
     since = today - dt.timedelta(days=DSO_DAYS - 1)
     aggregates = {}
-    open_q = Q(issued_on__lte=today, open_amount__gt=0)
+    open_q = Q(issued_on__lte=today, open_amount__gte=OPEN_FROM)
     for key, _low, _high in AGE_BUCKETS:
         aggregates[f"{key}_amount"] = Sum("open_amount", filter=open_q & bucket_q(key, today))
         aggregates[f"{key}_count"] = Count("pk", filter=open_q & bucket_q(key, today))
@@ -138,6 +141,13 @@ def ageing(*, user, today: dt.date) -> dict:
         "buckets": buckets, "total": total, "count": sum(b["count"] for b in buckets),
         "overdue": total - buckets[0]["amount"], "invoiced": invoiced, "dso": dso, "dso_days": DSO_DAYS,
     }
+
+
+def invoice_with_open_amount(*, user, number: str) -> Invoice | None:
+    """One invoice by number with its open amount and customer (for the payment form), or None."""
+    if not can_see_receivables(user) or not number:
+        return None
+    return invoices_with_open_amount().select_related("order__customer").filter(number=number.strip()).first()
 
 
 def levels() -> QuerySet[DunningLevel]:

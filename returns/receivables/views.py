@@ -77,7 +77,10 @@ def payment_new(request):
             messages.success(request, _("Payment of %(amount)s recorded for invoice %(number)s.") % {
                 "amount": payment.amount, "number": payment.invoice.number})
             return redirect("receivables:customer", payment.invoice.order.customer.external_id)
-    return render(request, "receivables/payment_form.html", {"form": form})
+    number = form["invoice"].value() or ""
+    return render(request, "receivables/payment_form.html", {
+        "form": form, "invoice": selectors.invoice_with_open_amount(user=request.user, number=number),
+    })
 
 
 @receivables_only

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
@@ -23,7 +23,14 @@ from shopmgr.core import roles
 
 from .. import rules, services
 from ..forms import (
-    CloseForm, InspectForm, OrderSearchForm, ReceiveForm, RefundForm, RejectForm, ReturnOpenForm, apply_service_errors,
+    CloseForm,
+    InspectForm,
+    OrderSearchForm,
+    ReceiveForm,
+    RefundForm,
+    RejectForm,
+    ReturnOpenForm,
+    apply_service_errors,
 )
 from ..models import Return, ReturnEvent, ReturnLine, ReturnRefund
 
@@ -81,7 +88,7 @@ def recent_returns(*, user) -> QuerySet[Return]:
     return (
         Return.objects.filter(return_visible_q(user))
         .select_related("order", "order__customer", "created_by")
-        .order_by("-requested_at", "-pk")
+        .order_by("-pk")  # newest first, on the primary key index (no sort of every return)
     )
 
 

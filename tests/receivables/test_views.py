@@ -227,3 +227,42 @@ def test_customer_page_shows_invoices_open_amount_history_and_blocks(client, acc
     # 100 − 10 + 101 + 102 = 293.00 open
     assert "€293.00" in body
     assert "strittig" in body and made[-1].order.external_id in body
+
+
+def test_hand_over_page_exports_the_csv_and_marks_the_invoice(client, accountant):
+    invoice = invoice_for(amount=D("500.00"), due_on=d(2026, 3, 15), default_notice=False)
+    for as_of in (d(2026, 3, 22), d(2026, 4, 5), d(2026, 4, 19), d(2026, 5, 3)):
+        services.dunning_run_approve(run=services.dunning_run_propose(as_of=as_of, by=accountant), by=accountant)
+    client.force_login(accountant)
+    assert invoice.number in client.get(reverse("receivables:handover")).content.decode()
+    response = client.post(reverse("receivables:handover"), {"invoice": [invoice.pk]})
+    assert response.status_code == 302
+    download = client.get(response["Location"] + "?download=1")
+    assert download["Content-Type"].startswith("text/csv")
+    header, row = download.content.decode().splitlines()
+    assert header.split(",") == services.HANDOVER_COLUMNS and invoice.number in row
+    assert invoice.number not in client.get(reverse("receivables:handover")).content.decode()
+
+
+def test_admin_refuses_levels_whose_days_do_not_increase(admin_client):
+    from returns.models import DunningLevel
+
+    level = DunningLevel.objects.get(number=2)
+    url = reverse("admin:returns_dunninglevel_change", args=[level.pk])
+    data = {
+        "number": 2, "name_en": level.name_en, "name_de": level.name_de, "days_overdue": 5,
+        "min_open_amount": "5.00", "min_interval_days": 14, "fee": "1.05",
+        "letter_text_en": level.letter_text_en, "letter_text_de": level.letter_text_de,
+    }
+    body = admin_client.post(url, data).content.decode()
+    assert "level 2 must start later than level 1" in body
+    level.refresh_from_db()
+    assert level.days_overdue == 21
+
+
+def test_payment_form_shows_the_open_amount_of_the_invoice(client, accountant):
+    invoice = invoice_for(amount=D("100.00"))
+    PaymentFactory(invoice=invoice, amount=D("30.00"))
+    client.force_login(accountant)
+    body = client.get(reverse("receivables:payment-new"), {"invoice": invoice.number}).content.decode()
+    assert "70,00 €" in body
