@@ -36,7 +36,7 @@ def errors(response) -> list[str]:
 
 def open_form(order, quantities, **extra):
     data = {"legal_basis": "withdrawal", "declared_on": IN_TIME, "note": ""}
-    for line, qty in zip(order.lines.order_by("line_no"), quantities):
+    for line, qty in zip(order.lines.order_by("line_no"), quantities, strict=True):
         data[f"qty_{line.pk}"] = qty
         data[f"reason_{line.pk}"] = reason().pk if qty else ""
     data.update(extra)
@@ -47,7 +47,7 @@ def a_return(order, by, quantities=None):
     lines = list(order.lines.order_by("line_no"))
     quantities = quantities or [line.quantity for line in lines]
     return services.return_open(order=order, by=by, legal_basis="withdrawal", declared_on=dt.date(2026, 3, 25),
-                                lines=[LineRequest(ln.pk, q, reason()) for ln, q in zip(lines, quantities)])
+                                lines=[LineRequest(ln.pk, q, reason()) for ln, q in zip(lines, quantities, strict=True)])
 
 
 # --- who may use the desk ----------------------------------------------------------------------

@@ -32,7 +32,7 @@ def open_return(order, quantities, *, by, legal_basis="withdrawal", declared_on=
     lines = list(order.lines.order_by("line_no"))
     return services.return_open(
         order=order, by=by, legal_basis=legal_basis, declared_on=declared_on,
-        lines=[LineRequest(order_line_id=line.pk, quantity=qty, reason=reason()) for line, qty in zip(lines, quantities)],
+        lines=[LineRequest(order_line_id=line.pk, quantity=qty, reason=reason()) for line, qty in zip(lines, quantities, strict=True)],
         **kwargs,
     )
 
