@@ -244,3 +244,35 @@ def test_order_page_has_a_fixed_query_count(client, clerk, django_assert_num_que
     with django_assert_num_queries(10):
         response = client.get(reverse("returns:order", args=[order.pk]))
     assert response.content.decode().count('data-line="') == n_lines
+
+
+def test_a_category_manager_sees_only_the_lines_of_their_categories(client, clerk, fashion_manager, category_tree):
+    dress = ProductFactory(sku="DRESS-9", name="Kleid", category=category_tree["women"])
+    phone = ProductFactory(sku="PHONE-9", name="Telefon", category=category_tree["phones"])
+    ret = a_return(delivered_order(delivered_on=DELIVERED, lines=[(1, "59.50", "0"), (1, "238.00", "0")],
+                                   products=[dress, phone]), clerk)
+    client.force_login(fashion_manager)
+    page = client.get(reverse("returns:detail", args=[ret.pk])).content.decode()
+    assert "DRESS-9" in page and "PHONE-9" not in page
+    assert 'data-testid="receive-form"' not in page  # looking, not acting
+
+
+def test_an_inactive_reason_is_not_offered(client, clerk):
+    order = delivered_order(delivered_on=DELIVERED)
+    reason("BETTER_PRICE").__class__.objects.filter(code="BETTER_PRICE").update(active=False)
+    client.force_login(clerk)
+    page = client.get(reverse("returns:order", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Cheaper elsewhere" not in page and "Too small" in page
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_category_manager_landing_page_has_a_fixed_query_count(
+    client, clerk, fashion_manager, category_tree, django_assert_num_queries, n,
+):
+    for _ in range(n):
+        a_return(delivered_order(delivered_on=DELIVERED, products=[ProductFactory(category=category_tree["men"])]), clerk)
+    client.force_login(fashion_manager)
+    # session, user, roles, managed categories, the latest returns in scope
+    with django_assert_num_queries(5):
+        response = client.get(reverse("returns:index"))
+    assert response.content.decode().count("RMA-") == n
