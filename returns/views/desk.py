@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.selectors import product_visible_q
-from sales.models import Order, OrderLine
+from sales.models import Customer, Order, OrderLine
 from shopmgr.core import roles
 
 from .. import rules, services
@@ -71,16 +71,38 @@ def return_visible_q(user) -> Q:
 
 # --- reads -------------------------------------------------------------------------------------
 
-def order_search(*, term: str) -> QuerySet[Order]:
-    """Order number (exact or prefix), customer name or e-mail (contains), newest first."""
+def customer_search_q(term: str) -> Q:
+    """An e-mail address exactly (as typed or lower-cased); otherwise a part of the name as typed,
+    capitalised or in title case, or a part of the e-mail in lower case. Plain LIKE, not ILIKE:
+    neither column has an index, and upper-casing every row made the scan 3–5 times slower."""
+    if "@" in term:
+        return Q(email__in={term, term.lower()})
+    q = Q(email__contains=term.lower())
+    for variant in {term, term[:1].upper() + term[1:], term.title()}:
+        q |= Q(name__contains=variant)
+    return q
+
+
+def order_search(*, term: str, limit: int = SEARCH_LIMIT) -> list[Order]:
+    """Orders whose number starts with the term (as typed or upper-cased: the order number's
+    pattern index), or whose customer's name or e-mail contains it; newest first.
+
+    Two small id queries and one fetch: OR-ing the order number with the customer join made
+    PostgreSQL read and group every order (0.4 s at 100,000 orders)."""
     term = term.strip()
-    q = (Q(external_id__iexact=term) | Q(external_id__istartswith=term)
-         | Q(customer__name__icontains=term) | Q(customer__email__icontains=term))
-    return (
-        Order.objects.filter(q)
+    by_number = list(
+        Order.objects.filter(Q(external_id__startswith=term) | Q(external_id__startswith=term.upper()))
+        .order_by("-placed_at").values_list("pk", flat=True)[:limit]
+    )
+    customers = Customer.objects.filter(customer_search_q(term)).values("pk")
+    by_customer = list(
+        Order.objects.filter(customer__in=customers).order_by("-placed_at").values_list("pk", flat=True)[:limit]
+    )
+    return list(
+        Order.objects.filter(pk__in={*by_number, *by_customer})
         .select_related("customer", "shipment")
         .annotate(line_count=Count("lines", distinct=True), return_count=Count("returns", distinct=True))
-        .order_by("-placed_at")
+        .order_by("-placed_at", "-pk")[:limit]
     )
 
 
@@ -122,7 +144,7 @@ def index(request):
     form = OrderSearchForm(request.GET or None)
     orders = None
     if desk and form.is_valid():
-        orders = list(order_search(term=form.cleaned_data["q"])[:SEARCH_LIMIT])
+        orders = order_search(term=form.cleaned_data["q"])
         if len(orders) == 1 and orders[0].external_id.lower() == form.cleaned_data["q"].strip().lower():
             return redirect("returns:order", pk=orders[0].pk)
     return render(request, "returns/desk/index.html", {
