@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 # Shares of order-level money are fractions of cents: keep ten places, round once when read.
@@ -248,6 +249,23 @@ class DailyProductFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.product_id} {self.channel}"
+
+
+class StaleDay(models.Model):
+    """A day whose facts a deleted row, or a row whose date moved, left stale (kpis/stale.py).
+
+    Written by database triggers in the transaction of the change; the nightly run recomputes the
+    days of the rows recorded since the last successful run, then forgets the older ones.
+    """
+
+    at = models.DateTimeField(null=True)  # a timestamp whose Berlin day is stale …
+    day = models.DateField(null=True)  # … or the day itself
+    # a customer whose first order may have moved (no foreign key: the customer may be gone too)
+    customer_id = models.BigIntegerField(null=True)
+    recorded_at = models.DateTimeField(db_default=Now(), db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.at or self.day} ({self.recorded_at:%Y-%m-%d %H:%M})"
 
 
 from .return_models import DailyReturnFact  # noqa: E402,F401

@@ -32,7 +32,7 @@ from sales.models import (
 from shopmgr.core.dates import BERLIN, berlin_day
 
 from .facts import compute_range
-from .models import FactScope, KpiTarget, MetricsRun, MetricsRunDay
+from .models import FactScope, KpiTarget, MetricsRun, MetricsRunDay, StaleDay
 from .scopes import scopes_sync
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,9 @@ def metrics_run_finish(*, run: MetricsRun, error: str = "") -> MetricsRun:
     run.error = error or run.error
     run.lease_until = None
     run.save(update_fields=["finished_at", "status", "error", "lease_until"])
+    if run.status == MetricsRun.Status.SUCCEEDED and run.changes_since is not None:
+        # what the previous successful run already looked at (this one looked from here on)
+        StaleDay.objects.filter(recorded_at__lte=run.changes_since).delete()
     return run
 
 
@@ -171,8 +174,8 @@ def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
     - a review, traffic, marketing spend: its own day;
     - an invoice or payment: the invoice's issue day, the day after it falls due, and each of its
       payments' days (a payment also counts as overdue-reduction from the day after due).
-    Not seen: deleted rows, and the old day of a row whose date moved; `compute_metrics` redoes
-    any range by hand.
+    - a deleted row, or the old day of a row whose date moved: what the database triggers of
+      kpis/stale.py noted (PostgreSQL; on SQLite `compute_metrics` redoes any range by hand).
     """
     if since is None:
         bounds = data_day_range()
@@ -216,6 +219,22 @@ def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
         days.update([issued, due + dt.timedelta(days=1)])
     for paid, due in Payment.objects.filter(invoice__in=invoice_ids).values_list("paid_on", "invoice__due_on"):
         days.update([paid, max(paid, due + dt.timedelta(days=1))])
+    days.update(_stale_days(since))
+    return days
+
+
+def _stale_days(since: dt.datetime) -> set[dt.date]:
+    """The days deleted or moved rows left stale (kpis/stale.py), and for each customer whose order
+    was deleted or moved, the day of their first order as it is now."""
+    stale = StaleDay.objects.filter(recorded_at__gt=since)
+    days = {berlin_day(at) for at in stale.exclude(at=None).values_list("at", flat=True).distinct()}
+    days.update(stale.exclude(day=None).values_list("day", flat=True).distinct())
+    customers = stale.exclude(customer_id=None).values("customer_id")
+    firsts = (
+        Order.objects.filter(customer_id__in=customers).exclude(status=Order.Status.CANCELLED)
+        .order_by().values("customer_id").annotate(first=Min("placed_at")).values_list("first", flat=True)
+    )
+    days.update(berlin_day(first) for first in firsts)
     return days
 
 
