@@ -88,3 +88,244 @@ def product_list(*, user) -> QuerySet[Product]:
 
 def product_get(*, user, pk: int) -> Product:
     return get_object_or_404(product_list(user=user), pk=pk)
+
+
+# --- Assortment workbench (issue 6) -----------------------------------------------------------
+
+# The analysis figures the product list shows and filters on, read from catalog.ProductAnalysis
+# with one LEFT JOIN (a product added since the last run has none yet: empty cells).
+ANALYSIS_COLUMNS = {
+    "abc_class": "analysis__abc_class",
+    "xyz_class": "analysis__xyz_class",
+    "units_90d": "analysis__units_90d",
+    "revenue_90d": "analysis__revenue_90d",
+    "margin_90d": "analysis__margin_90d",
+    "gross_margin": "analysis__gross_margin_90d",
+    "return_rate": "analysis__return_rate_90d",
+    "days_of_inventory": "analysis__days_of_inventory",
+    "days_since_last_sale": "analysis__days_since_last_sale",
+    "sell_through": "analysis__sell_through",
+    "movement": "analysis__movement",
+    "content_score": "analysis__content_score",
+    "revenue_12m": "analysis__revenue_12m",
+    "delist_score": "analysis__delist_score",
+    "rank_sales": "analysis__rank_sales",
+    "rank_returns": "analysis__rank_returns",
+    "rank_margin": "analysis__rank_margin",
+    "rank_content": "analysis__rank_content",
+    "content_gaps": "analysis__content_gaps",
+}
+
+IN_ASSORTMENT = [Product.Status.ACTIVE, Product.Status.PHASE_OUT]
+
+
+def product_list_with_analysis(*, user) -> QuerySet[Product]:
+    from django.db.models import F
+
+    return product_list(user=user).annotate(**{name: F(path) for name, path in ANALYSIS_COLUMNS.items()})
+
+
+def supplier_choices(*, user):
+    from django.db.models import Exists
+
+    from .models import Supplier
+
+    suppliers = Supplier.objects.order_by("name")
+    if roles.sees_everything(user):
+        return suppliers
+    return suppliers.filter(Exists(Product.objects.filter(product_visible_q(user), supplier=OuterRef("pk"))))
+
+
+def analysis_visible(*, user, category: Category | None = None):
+    from .models import ProductAnalysis
+
+    qs = ProductAnalysis.objects.filter(product_visible_q(user, prefix="product__"))
+    if category is not None:
+        qs = qs.filter(product__category__path__startswith=category.path)
+    return qs
+
+
+def assortment_matrix(*, user, category: Category | None = None) -> dict:
+    """Counts and net revenue (12 months) per ABC × XYZ cell of the products in the assortment
+    (active or phase-out) a user may see, with each cell's share of the revenue and its action."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from . import analysis
+
+    rows = (
+        analysis_visible(user=user, category=category)
+        .filter(product__status__in=IN_ASSORTMENT)
+        .values("abc_class", "xyz_class")
+        .annotate(n=Count("pk"), revenue=Sum("revenue_12m"))
+        .order_by()
+    )
+    cells = {(r["abc_class"], r["xyz_class"]): r for r in rows}
+    total_n = sum(r["n"] for r in cells.values())
+    total_revenue = sum((Decimal(str(r["revenue"] or 0)) for r in cells.values()), Decimal(0))
+    grid = []
+    for abc in analysis.ABC_CLASSES:
+        line = []
+        for xyz in analysis.XYZ_CLASSES:
+            r = cells.get((abc, xyz), {})
+            revenue = Decimal(str(r.get("revenue") or 0)).quantize(Decimal("0.01"))
+            line.append({
+                "abc": abc, "xyz": xyz, "count": r.get("n", 0), "revenue": revenue,
+                "count_share": analysis.rate(r.get("n", 0), total_n),
+                "revenue_share": analysis.rate(revenue, total_revenue),
+                "action": analysis.RECOMMENDED_ACTIONS[(abc, xyz)],
+            })
+        grid.append({"abc": abc, "cells": line})
+    return {"rows": grid, "total_count": total_n, "total_revenue": total_revenue.quantize(Decimal("0.01"))}
+
+
+def category_analyses(*, user, category: Category | None = None) -> QuerySet[Category]:
+    """Visible categories with their GMROI and movement counts (from catalog.CategoryAnalysis)."""
+    from django.db.models import F
+
+    qs = Category.objects.filter(category_visible_q(user))
+    if category is not None:
+        qs = qs.filter(path__startswith=category.path)
+    return qs.annotate(
+        a_products=F("analysis__products"), a_revenue=F("analysis__revenue_12m"), a_cogs=F("analysis__cogs_12m"),
+        a_inventory=F("analysis__inventory_at_cost"), a_gmroi=F("analysis__gmroi"),
+        a_slow=F("analysis__slow_movers"), a_dead=F("analysis__dead_stock"),
+        a_dead_cost=F("analysis__dead_stock_at_cost"), a_content=F("analysis__content_score_avg"),
+    ).order_by("path")
+
+
+def last_assortment_run():
+    from .models import AssortmentRun
+
+    return AssortmentRun.objects.filter(status=AssortmentRun.Status.SUCCEEDED).order_by("-started_at").first()
+
+
+def delist_candidates(*, user, category: Category | None = None) -> QuerySet[Product]:
+    """Products in the assortment, worst first by the delist score (low sales, high returns, low
+    margin, poor content, each as the share of the category that does better)."""
+    qs = product_list_with_analysis(user=user).filter(status__in=IN_ASSORTMENT, analysis__isnull=False)
+    if category is not None:
+        qs = qs.filter(category__path__startswith=category.path)
+    return qs.order_by("-delist_score", "sku")
+
+
+def content_worst(*, user, category: Category | None = None, per_category: int = 5) -> list[tuple[Category, list]]:
+    """The `per_category` products with the lowest content score in each (leaf) category, one query."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    qs = product_list_with_analysis(user=user).filter(status__in=IN_ASSORTMENT, analysis__isnull=False)
+    if category is not None:
+        qs = qs.filter(category__path__startswith=category.path)
+    qs = qs.annotate(
+        rn=Window(RowNumber(), partition_by=[F("category_id")],
+                  order_by=[F("analysis__content_score").asc(), F("sku").asc()])
+    ).filter(rn__lte=per_category).order_by("category__path", "rn")
+    groups: list[tuple[Category, list]] = []
+    for product in qs:
+        if not groups or groups[-1][0].pk != product.category_id:
+            groups.append((product.category, []))
+        groups[-1][1].append(product)
+    return groups
+
+
+CONTENT_BANDS = [(0, 49, "0–49"), (50, 79, "50–79"), (80, 100, "80–100")]
+
+
+def content_outcomes(*, user, category: Category | None = None) -> list[dict]:
+    """Per content-score band: products, units, 'not as described' returns per unit sold, and the
+    average rating (over all reviews of the band) — shown side by side (12 months)."""
+    from django.db.models import Case, DecimalField, ExpressionWrapper, F, Sum, When
+    from django.db.models import Value as V
+
+    from . import analysis
+
+    band = Case(
+        *[When(content_score__gte=lo, content_score__lte=hi, then=V(label)) for lo, hi, label in CONTENT_BANDS],
+        default=V("?"),
+    )
+    rows = (
+        analysis_visible(user=user, category=category)
+        .filter(product__status__in=IN_ASSORTMENT)
+        .annotate(band=band)
+        .values("band")
+        .annotate(
+            products=Count("pk"), units=Sum("units_12m"), nad=Sum("not_as_described_units_12m"),
+            reviews=Sum("review_count"),
+            rating_sum=Sum(ExpressionWrapper(F("rating_avg") * F("review_count"),
+                                             output_field=DecimalField(max_digits=14, decimal_places=2))),
+        )
+        .order_by()
+    )
+    by_band = {r["band"]: r for r in rows}
+    result = []
+    for lo, hi, label in CONTENT_BANDS:
+        r = by_band.get(label, {})
+        result.append({
+            "band": label, "low": lo, "high": hi, "products": r.get("products", 0), "units": r.get("units") or 0,
+            "not_as_described": r.get("nad") or 0,
+            "not_as_described_rate": analysis.rate(r.get("nad") or 0, r.get("units") or 0),
+            "reviews": r.get("reviews") or 0,
+            "rating": analysis.rate(r.get("rating_sum"), r.get("reviews") or 0),
+        })
+    return result
+
+
+def proposals_visible(*, user):
+    from .models import ListingProposal
+
+    return ListingProposal.objects.filter(product_visible_q(user, prefix="product__")).select_related(
+        "product", "product__category", "proposed_by", "decided_by"
+    )
+
+
+def product_assortment_history(*, product):
+    """Status changes and proposals of one product, newest first (scope already checked)."""
+    from .models import ListingProposal, ProductStatusChange
+
+    changes = list(ProductStatusChange.objects.filter(product=product).select_related("changed_by", "proposal__proposed_by"))
+    proposals = list(ListingProposal.objects.filter(product=product).select_related("proposed_by", "decided_by"))
+    return changes, proposals
+
+
+def product_return_reasons(*, product, since):
+    from django.db.models import Sum
+
+    from kpis.models import DailyReturnFact
+
+    return list(
+        DailyReturnFact.objects.filter(product=product, day__gte=since)
+        .values("reason__code", "reason__label_en", "reason__label_de")
+        .annotate(units=Sum("returned_units"))
+        .order_by("-units", "reason__code")
+    )
+
+
+def product_reviews(*, product, limit: int = 10):
+    from sales.models import Review
+
+    return list(Review.objects.filter(product=product).order_by("-created_at")[:limit])
+
+
+def category_managers_choices():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(groups__name=roles.CATEGORY_MANAGERS).order_by("username").distinct()
+
+
+def visible_categories(*, user) -> QuerySet[Category]:
+    """Visible categories without counts (for the category pickers of the workbench)."""
+    return Category.objects.filter(category_visible_q(user)).order_by("path")
+
+
+def product_analysis_for(*, product):
+    from .models import ProductAnalysis
+
+    return ProductAnalysis.objects.filter(product=product).first()
+
+
+def category_has_rules(*, category) -> bool:
+    from .models import AssortmentRules
+
+    return AssortmentRules.objects.filter(category=category).exists()

@@ -1,23 +1,121 @@
 import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from shopmgr.core.tables import MoneyColumn, NumberColumn, PortalTable
+from shopmgr.core.tables import MoneyColumn, NumberColumn, PercentColumn, PortalTable
 
-from .models import Category, Product
+from .models import Category, ListingProposal, Product
+
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 
-class ProductTable(PortalTable):
+class KeyHeaderExportMixin:
+    """Exports name their columns by key (sku, abc_class, …) so that files stay stable across languages."""
+
+    def as_values(self, exclude_columns=None):
+        rows = super().as_values(exclude_columns=exclude_columns)
+        next(rows)
+        exclude = set(exclude_columns or ())
+        yield [
+            c.name for c in self.columns.iterall() if not (c.column.exclude_from_export or c.name in exclude)
+        ]
+        yield from rows
+
+
+class SelectColumn(tables.CheckBoxColumn):
+    """A checkbox that belongs to the proposal form below the table (HTML form attribute)."""
+
+    def __init__(self, form_id: str = "propose-form", **kwargs):
+        kwargs.setdefault("accessor", "pk")
+        kwargs.setdefault("exclude_from_export", True)
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("attrs", {
+            "input": {"form": form_id, "name": "product"},
+            "th__input": {"form": form_id, "data-select-all": "product", "aria-label": _("Select all")},
+        })
+        super().__init__(**kwargs)
+
+
+class DaysColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUM)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"{value:.0f}" if value is not None else "–"
+
+
+class ProductTable(KeyHeaderExportMixin, PortalTable):
+    select = SelectColumn()
     sku = tables.Column(linkify=True, verbose_name=_("SKU"))
     name = tables.Column(linkify=True, verbose_name=_("Name"))
     category = tables.Column(accessor="category__name", verbose_name=_("Category"), order_by="category__path")
     status = tables.Column(verbose_name=_("Status"))
+    abc_class = tables.Column(verbose_name=_("ABC"), default="–")
+    xyz_class = tables.Column(verbose_name=_("XYZ"), default="–")
+    units_90d = NumberColumn(verbose_name=_("Units (90 d)"), default="–")
+    revenue_90d = MoneyColumn(verbose_name=_("Net revenue (90 d)"))
+    gross_margin = PercentColumn(verbose_name=_("Gross margin (90 d)"))
+    return_rate = PercentColumn(verbose_name=_("Return rate (90 d)"))
     price = MoneyColumn(verbose_name=_("Price (gross)"))
-    cost = MoneyColumn(verbose_name=_("Cost (net)"))
     stock = NumberColumn(verbose_name=_("Stock"))
+    days_of_inventory = DaysColumn(verbose_name=_("Days of inventory"))
+    content_score = NumberColumn(verbose_name=_("Content score"), default="–")
 
     class Meta(PortalTable.Meta):
         model = Product
-        fields = ["sku", "name", "category", "status", "price", "cost", "stock"]
+        fields = [
+            "select", "sku", "name", "category", "status", "abc_class", "xyz_class", "units_90d", "revenue_90d",
+            "gross_margin", "return_rate", "price", "stock", "days_of_inventory", "content_score",
+        ]
+
+    def render_days_of_inventory(self, value, record):
+        if value is None:
+            return _("no sale") if record.stock > 0 and record.abc_class else "–"
+        return f"{value:.0f}"
+
+    def value_days_of_inventory(self, value):
+        return value
+
+
+class DelistCandidateTable(PortalTable):
+    select = SelectColumn()
+    delist_score = NumberColumn(verbose_name=_("Score"))
+    sku = tables.Column(linkify=True, verbose_name=_("SKU"))
+    name = tables.Column(linkify=True, verbose_name=_("Name"))
+    category = tables.Column(accessor="category__name", verbose_name=_("Category"), order_by="category__path")
+    status = tables.Column(verbose_name=_("Status"))
+    revenue_12m = MoneyColumn(verbose_name=_("Net revenue (12 months)"))
+    return_rate = PercentColumn(verbose_name=_("Return rate (90 d)"))
+    gross_margin = PercentColumn(verbose_name=_("Gross margin (90 d)"))
+    content_score = NumberColumn(verbose_name=_("Content score"))
+    why = tables.Column(empty_values=(), orderable=False, verbose_name=_("Why"))
+
+    class Meta(PortalTable.Meta):
+        model = Product
+        fields = [
+            "select", "delist_score", "sku", "name", "category", "status", "revenue_12m", "return_rate",
+            "gross_margin", "content_score", "why",
+        ]
+
+    def render_why(self, record):
+        return format_html('<span class="small">{}</span>', explain_rank(record))
+
+    def value_why(self, record):
+        return explain_rank(record)
+
+
+def explain_rank(record) -> str:
+    """The score in words: each part is the share of the category's assortment doing better."""
+    parts = [
+        (record.rank_sales, _("sales lower than %(p)s %% of the category")),
+        (record.rank_returns, _("return rate higher than %(p)s %% of the category")),
+        (record.rank_margin, _("margin lower than %(p)s %% of the category")),
+        (record.rank_content, _("content poorer than %(p)s %% of the category")),
+    ]
+    strong = [str(text) % {"p": rank} for rank, text in sorted(parts, key=lambda p: -p[0]) if rank >= 50]
+    return "; ".join(strong) if strong else str(_("no part worse than the category's median"))
 
 
 class CategoryTable(PortalTable):
@@ -34,3 +132,77 @@ class CategoryTable(PortalTable):
         model = Category
         fields = ["code", "name", "parent", "product_count", "active_count"]
         per_page = 100
+
+
+class CategoryAnalysisTable(PortalTable):
+    name = tables.TemplateColumn(
+        '<a class="indent-{{ record.depth }}" href="{{ record.get_absolute_url }}">{{ record.name }}</a>',
+        verbose_name=_("Category"), order_by="path",
+    )
+    a_products = NumberColumn(verbose_name=_("Products"), default="–")
+    a_revenue = MoneyColumn(verbose_name=_("Net revenue (12 months)"))
+    a_cogs = MoneyColumn(verbose_name=_("COGS (12 months)"))
+    a_inventory = MoneyColumn(verbose_name=_("Stock at cost"))
+    a_gmroi = tables.Column(verbose_name=_("GMROI"), attrs=NUM, default="–")
+    a_slow = tables.Column(verbose_name=_("Slow movers"), attrs=NUM, default="–")
+    a_dead = tables.Column(verbose_name=_("Dead stock"), attrs=NUM, default="–")
+    a_dead_cost = MoneyColumn(verbose_name=_("Dead stock at cost"))
+    a_content = tables.Column(verbose_name=_("Content score (mean)"), attrs=NUM, default="–")
+
+    class Meta(PortalTable.Meta):
+        model = Category
+        fields = ["name", "a_products", "a_revenue", "a_cogs", "a_inventory", "a_gmroi", "a_slow", "a_dead",
+                  "a_dead_cost", "a_content"]
+        per_page = 100
+
+    def render_a_gmroi(self, value):
+        from shopmgr.core.formatting import format_money
+
+        return format_money(value, 2).replace("€", "").strip()
+
+    def _movement_link(self, record, value, movement):
+        url = reverse("catalog:product-list") + f"?category={record.code}&movement={movement}"
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_a_slow(self, value, record):
+        return self._movement_link(record, value, "slow")
+
+    def render_a_dead(self, value, record):
+        return self._movement_link(record, value, "dead")
+
+    def value_a_slow(self, value):
+        return value
+
+    def value_a_dead(self, value):
+        return value
+
+
+class ProposalTable(PortalTable):
+    select = tables.CheckBoxColumn(
+        accessor="pk", exclude_from_export=True, orderable=False,
+        attrs={"input": {"form": "decide-form", "name": "proposal"},
+               "th__input": {"form": "decide-form", "data-select-all": "proposal", "aria-label": _("Select all")}},
+    )
+    proposed_at = tables.DateTimeColumn(verbose_name=_("Proposed at"), format="SHORT_DATETIME_FORMAT")
+    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"),
+                        linkify=lambda record: record.product.get_absolute_url())
+    product = tables.Column(accessor="product__name", verbose_name=_("Product"))
+    category = tables.Column(accessor="product__category__name", verbose_name=_("Category"))
+    action = tables.Column(verbose_name=_("Action"))
+    reason = tables.Column(verbose_name=_("Reason"))
+    proposed_by = tables.Column(verbose_name=_("Proposed by"))
+    status = tables.Column(verbose_name=_("Status"))
+    decided_by = tables.Column(verbose_name=_("Decided by"), default="–")
+    decided_at = tables.DateTimeColumn(verbose_name=_("Decided at"), format="SHORT_DATETIME_FORMAT", default="–")
+    decision_note = tables.Column(verbose_name=_("Note"), default="")
+
+    class Meta(PortalTable.Meta):
+        model = ListingProposal
+        fields = ["select", "proposed_at", "sku", "product", "category", "action", "reason", "proposed_by", "status",
+                  "decided_by", "decided_at", "decision_note"]
+        order_by = ("-proposed_at",)
+
+    def __init__(self, *args, can_decide: bool = False, **kwargs):
+        if not can_decide:
+            kwargs.setdefault("exclude", ("select",))
+        super().__init__(*args, **kwargs)

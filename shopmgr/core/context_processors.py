@@ -19,6 +19,16 @@ def navigation(request):
             "url": reverse("catalog:product-list"), "label": _("Products"),
             "hint": _("Search, filter and export products"),
         })
+    if roles.sees_everything(user) or roles.is_category_scoped(user):
+        # The assortment workbench (issue 6): analyses and listing decisions.
+        items.append({
+            "url": reverse("catalog:matrix"), "label": _("ABC/XYZ"),
+            "hint": _("The ABC/XYZ matrix, GMROI, slow movers, content and delist candidates"),
+        })
+        items.append({
+            "url": reverse("catalog:decisions"), "label": _("Listing decisions"),
+            "hint": _("Proposals to list, phase out or delist products and their approval"),
+        })
     if roles.role_names(user) or user.is_superuser:
         # Everyone with a role gets key figures (category managers for their categories only).
         items.append({
@@ -34,6 +44,11 @@ def navigation(request):
         items.append({
             "url": reverse("returns:analytics"), "label": _("Return analytics"),
             "hint": _("Return rates, reasons, costs and the products that need a look"),
+        })
+    if roles.sees_everything(user) or roles.is_category_scoped(user):
+        items.append({
+            "url": reverse("pricing:index"), "label": _("Prices"),
+            "hint": _("Price suggestions, proposals and approval, market position, price export"),
         })
     if roles.sees_everything(user):
         items.append({

@@ -136,6 +136,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "nightly-metrics": {"task": "kpis.nightly_metrics", "schedule": crontab(hour=2, minute=30)},
     # Propose a dunning run as of today for accounting to review and approve (issue 5).
     "nightly-dunning-proposal": {"task": "returns.nightly_dunning_proposal", "schedule": crontab(hour=3, minute=15)},
+    # Elasticities, competitor positions and price suggestions for the next morning (issue 7).
+    "nightly-price-suggestions": {"task": "pricing.nightly_suggestions", "schedule": crontab(hour=4, minute=30)},
+    # Recompute the assortment analyses (ABC/XYZ, slow movers, GMROI, content) from the KPI facts
+    # written by the 02:30 job (issue 6, docs/assortment.md).
+    "nightly-assortment": {"task": "catalog.compute_assortment", "schedule": crontab(hour=4, minute=0)},
 }
 
 # --- Tables ---------------------------------------------------------------------------------
@@ -179,6 +184,40 @@ RETURNS_NEEDS_LOOK_MIN_UNITS = env.int("RETURNS_NEEDS_LOOK_MIN_UNITS", default=2
 # Returns desk (docs/returns.md): the cheapest standard outbound shipping rate, EUR gross. A full
 # withdrawal refunds the order's shipping fee up to this (§357(2) BGB: no express surcharge).
 RETURNS_STANDARD_SHIPPING_GROSS = Decimal(env.str("RETURNS_STANDARD_SHIPPING_GROSS", default="4.95"))
+
+# Assortment analyses (issue 6, docs/assortment.md): the defaults where a category has no rules of
+# its own (a shop or category manager sets those under Assortment › category › Rules).
+ASSORTMENT_ABC_A = Decimal(env.str("ASSORTMENT_ABC_A", default="0.80"))  # A up to 80 % cumulative share
+ASSORTMENT_ABC_B = Decimal(env.str("ASSORTMENT_ABC_B", default="0.95"))  # B up to 95 %, C the rest
+ASSORTMENT_XYZ_X = Decimal(env.str("ASSORTMENT_XYZ_X", default="0.25"))  # X: CV below 0.25
+ASSORTMENT_XYZ_Y = Decimal(env.str("ASSORTMENT_XYZ_Y", default="0.50"))  # Y: CV below 0.50, Z above
+ASSORTMENT_MONTHS = env.int("ASSORTMENT_MONTHS", default=12)  # complete calendar months for ABC and XYZ
+ASSORTMENT_MIN_DESCRIPTION_LENGTH = env.int("ASSORTMENT_MIN_DESCRIPTION_LENGTH", default=200)
+ASSORTMENT_MIN_IMAGES = env.int("ASSORTMENT_MIN_IMAGES", default=3)
+ASSORTMENT_REQUIRED_ATTRIBUTES = env.list("ASSORTMENT_REQUIRED_ATTRIBUTES", default=["brand"])
+
+# --- Pricing (issue 7, docs/pricing.md) --------------------------------------------------------
+# Guardrails of categories without a PriceRule (admin: Pricing › Price rules), fractions.
+PRICING_DEFAULT_MARGIN_FLOOR = Decimal(env.str("PRICING_DEFAULT_MARGIN_FLOOR", default="0.15"))
+PRICING_DEFAULT_MAX_STEP = Decimal(env.str("PRICING_DEFAULT_MAX_STEP", default="0.10"))
+PRICING_DEFAULT_COMPETITOR_BAND = Decimal(env.str("PRICING_DEFAULT_COMPETITOR_BAND", default="0.15"))
+PRICING_DEFAULT_PRICE_ENDING = env.int("PRICING_DEFAULT_PRICE_ENDING", default=99)
+PRICING_DEFAULT_CEILING_FACTOR = Decimal(env.str("PRICING_DEFAULT_CEILING_FACTOR", default="4"))
+# Elasticity: weeks of history read, and what a product needs for an estimate of its own.
+PRICING_HISTORY_WEEKS = env.int("PRICING_HISTORY_WEEKS", default=104)
+PRICING_MIN_WEEKS = env.int("PRICING_MIN_WEEKS", default=12)
+PRICING_MIN_DISTINCT_PRICES = env.int("PRICING_MIN_DISTINCT_PRICES", default=3)
+# No suggestion when the elasticity's standard error is above this (too uncertain).
+PRICING_MAX_STD_ERROR = env.float("PRICING_MAX_STD_ERROR", default=0.5)
+# Competitor observations older than this are left out of the market position.
+PRICING_COMPETITOR_DAYS = env.int("PRICING_COMPETITOR_DAYS", default=30)
+# "Far from the market": our price at least this fraction above or below the competitors' median.
+PRICING_MARKET_GAP = Decimal(env.str("PRICING_MARKET_GAP", default="0.15"))
+# Markdown: phase-out products (and slow movers) should sell their stock within this many weeks.
+PRICING_MARKDOWN_WEEKS = env.int("PRICING_MARKDOWN_WEEKS", default=8)
+# Cost shares per unit when no KPI facts exist yet (otherwise the last 90 days of facts are used).
+PRICING_FALLBACK_SHIPPING_PER_UNIT = Decimal(env.str("PRICING_FALLBACK_SHIPPING_PER_UNIT", default="3.00"))
+PRICING_FALLBACK_PAYMENT_SHARE = Decimal(env.str("PRICING_FALLBACK_PAYMENT_SHARE", default="0.015"))
 
 LOGGING = {
     "version": 1,
