@@ -17,17 +17,18 @@ from django.utils import timezone
 from kpis.models import DailyFact, MetricsRun, StaleDay
 from returns.models import Return, ReturnLine, ReturnReason
 from sales.models import Order, Payment, TrafficDay
-from tests.kpis.test_nightly import (  # noqa: F401 (fixtures)
-    after_a_successful_run,
+from tests.kpis import test_nightly as nightly
+from tests.kpis.test_nightly import (
     all_scope_fact,
     assert_same_as_full_recompute,
     at,
     backdate_source_rows,
     recomputed_days,
     run_nightly,
-    shop,
-    today,
 )
+
+# the nightly tests' fixtures: the small shop and its first successful run
+shop, after_a_successful_run, today = nightly.shop, nightly.after_a_successful_run, nightly.today
 
 pytestmark = pytest.mark.usefixtures("require_postgres")
 
