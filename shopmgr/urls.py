@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("catalog/", include("catalog.urls")),
     path("kpis/", include("kpis.urls")),
+    path("pricing/", include("pricing.urls")),
     path("returns/", include("returns.urls")),
     path("receivables/", include("returns.receivables.urls")),
     path("api/kpis/", kpis_api.kpis_api, name="api-kpis"),
