@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from catalog.models import Product
 from returns.models import Return
@@ -52,7 +53,8 @@ def test_customer_service_takes_a_return_from_the_order_search_to_refund_and_clo
     page.wait_for_load_state("networkidle")
     ret = Return.objects.get(order=order)
     assert page.url.endswith(f"/returns/{ret.pk}/")
-    assert page.get_by_test_id("status").inner_text().strip() == ret.get_status_display()
+    with translation.override("de"):
+        assert page.get_by_test_id("status").inner_text().strip() == ret.get_status_display()
 
     # an inspection before the parcel arrived is not offered
     assert page.locator("[data-testid=inspect-form]").count() == 0
