@@ -469,6 +469,8 @@ PRODUCT_INSERT = """product_fact AS (
 ),
 """
 
+# A row for every day and channel with traffic, spend or orders (orders give no figures here, but
+# make the table the list of every channel there is: the dashboard's channel picker reads it).
 CHANNEL_SQL = """
 INSERT INTO kpis_dailychannelfact (day, channel, sessions, marketing_spend)
 SELECT day, channel, SUM(sessions), SUM(spend) FROM (
@@ -477,6 +479,9 @@ SELECT day, channel, SUM(sessions), SUM(spend) FROM (
     UNION ALL
     SELECT s.date, s.channel, 0, s.amount FROM sales_marketingspend s
     WHERE s.date BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT DISTINCT {day}, o.channel, 0, 0 FROM sales_order o
+    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
 ) x
 GROUP BY day, channel
 """
@@ -552,7 +557,7 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
             cursor.execute(_facts_sql(d, scope_filter, categories, products=together), params)
         if channel_facts:
             cursor.execute("DELETE FROM kpis_dailychannelfact WHERE day BETWEEN %(first)s AND %(last)s", params)
-            cursor.execute(CHANNEL_SQL, params)
+            cursor.execute(CHANNEL_SQL.format(day=d.berlin_date("o.placed_at")), params)
         if whole_days:
             from .product_facts import compute_product_range
             from .return_facts import compute_return_range

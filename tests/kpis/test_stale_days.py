@@ -30,7 +30,7 @@ from tests.kpis.test_nightly import (
 # the nightly tests' fixtures: the small shop and its first successful run
 shop, after_a_successful_run, today = nightly.shop, nightly.after_a_successful_run, nightly.today
 
-pytestmark = pytest.mark.usefixtures("require_postgres")
+pytestmark = pytest.mark.usefixtures("require_postgres")  # (the triggers: PostgreSQL only)
 
 
 def ago(today: dt.date, days: int) -> dt.date:
@@ -151,3 +151,11 @@ def test_unchanged_rows_written_again_note_nothing(after_a_successful_run):
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'kpis_stale_%%'")
         assert cursor.fetchone()[0] == 20
+
+
+def test_the_channel_picker_lists_channels_with_orders_traffic_or_spend(after_a_successful_run):
+    # given the small shop: marketplace has orders but no traffic, webshop both (computed nightly)
+    from kpis.reports import channels
+
+    # then both are offered, read from the day × channel table alone
+    assert channels() == ["marketplace", "webshop"]
