@@ -46,7 +46,7 @@ def _sentence(code: str, v: dict) -> str:  # noqa: C901 — one branch per link 
             "pooled over its category (the product's own history is too short)")
         return _("Elasticity ε = %(e)s (standard error %(se)s), %(source)s: 1 %% more price, about %(pct)s %% fewer units.") % {
             "e": _num(v["elasticity"]), "se": _num(v.get("std_error")), "source": source,
-            "pct": _num(abs(float(v["elasticity"])), 1)}
+            "pct": _num(abs(float(v["elasticity"])), 2)}
     if code == "too_uncertain":
         return _("The standard error %(se)s is above the limit %(max)s: too uncertain for a suggestion.") % {
             "se": _num(v.get("std_error")), "max": _num(v["max"])}
@@ -101,6 +101,10 @@ def _sentence(code: str, v: dict) -> str:  # noqa: C901 — one branch per link 
         return _("30-day lowest price: %(ref)s now; this is a reduction of %(pct)s from it, and %(price)s becomes "
                  "the new 30-day low for every reduction in the next 30 days.") % {
             "ref": _money(v["reference"]), "pct": _pct(v.get("percent")), "price": _money(v["price"])}
+    if code == "reference_no_reduction":
+        return _("30-day lowest price: %(ref)s now; %(price)s is below the current price but no reduction from "
+                 "that low: it must not be advertised as a reduction (§11 PAngV), and the 30-day low stays "
+                 "%(ref)s.") % {"ref": _money(v["reference"]), "price": _money(v["price"])}
     if code == "reference_none":
         return _("30-day lowest price: none yet (no earlier price); %(price)s becomes the reference.") % {
             "price": _money(v["price"])}

@@ -189,27 +189,28 @@ def _compute(run: PricingRun, now: dt.datetime) -> None:  # noqa: C901 — the r
     median_of = {p.product_id: p.median for p in positions}
     rules_by_path = {r.category.path: r for r in PriceRule.objects.select_related("category")}
 
-    # Season control: ln of the root category's units in the week relative to its mean week.
+    # Season control: ln of the rest of the root category's units in the week (the product's own
+    # units left out, or its own demand would explain itself) relative to the rest's mean week.
     root_of = {pid: path.split("/")[1] for pid, _, path, *_ in products}
     root_week: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    root_total: dict[str, int] = defaultdict(int)
     for pid, by_week in weekly.items():
         root = root_of.get(pid)
         if root:
             for week, (units, _) in by_week.items():
                 root_week[root][week] += units
-    season: dict[str, dict[dt.date, float]] = {}
-    for root, by_week in root_week.items():
-        mean = sum(by_week.values()) / len(weeks)
-        season[root] = {w: (math.log(u / mean) if u > 0 and mean > 0 else 0.0) for w, u in by_week.items()}
+                root_total[root] += units
 
     # Per product: the weekly series (weeks with sales and a price).
-    series: dict[int, tuple[list[float], list[float], list[float]]] = {}
+    series: dict[int, tuple[list[float], list[float], list[float] | None]] = {}
     noons_of: dict[dt.date, list[dt.datetime]] = {}
     for pid, category_id, path, *_ in products:
         by_week = weekly.get(pid)
         history = histories.get(pid)
         if not by_week or not history:
             continue
+        root = root_of[pid]
+        rest_mean = (root_total[root] - sum(u for u, _ in by_week.values())) / len(weeks)
         prices, units, seas = [], [], []
         starts = [point.valid_from for point in history]
         for week in sorted(by_week):
@@ -220,8 +221,9 @@ def _compute(run: PricingRun, now: dt.datetime) -> None:  # noqa: C901 — the r
             if q > 0 and p:
                 prices.append(p)
                 units.append(float(q))
-                seas.append(season.get(root_of[pid], {}).get(week, 0.0))
-        series[pid] = (prices, units, seas)
+                rest = root_week[root][week] - q
+                seas.append(math.log(rest / rest_mean) if rest > 0 and rest_mean > 0 else 0.0)
+        series[pid] = (prices, units, seas if rest_mean > 0 else None)
 
     pooled_cache: dict[int, rules.Fit | None] = {}
     members: dict[int, list[int]] = defaultdict(list)
@@ -322,7 +324,9 @@ def reference_effect(history: list[rules.PricePoint], now: dt.datetime, new: Dec
     if current is not None and new > current.price:
         return min(reference, current.price), rules.Step("reference_up", {"reference": min(reference, current.price)})
     percent = rules.reduction_percent(reference=reference, price=new)
-    return min(reference, new), rules.Step("reference_down", {"reference": reference, "percent": percent, "price": new})
+    if percent is None:
+        return reference, rules.Step("reference_no_reduction", {"reference": reference, "price": new})
+    return new, rules.Step("reference_down", {"reference": reference, "percent": percent, "price": new})
 
 
 def markdown_suggestion(*, run, pid, status, stock, weekly_units, fit, current_price, unit_cost, vat_rate, rails,
