@@ -334,8 +334,8 @@ def markdown_suggestion(*, run, pid, status, stock, weekly_units, fit, current_p
     """A sale price that clears a slow mover by the clearance date (DOMAIN §3.4): phase-out products
     with stock, and products whose stock lasts longer than the clearance window at the current rate."""
     weeks_left = Decimal(settings.PRICING_MARKDOWN_WEEKS)
-    if stock <= 0 or fit is None or fit.elasticity >= 0 or weekly_units <= 0:
-        return None
+    if stock <= 0 or fit is None or fit.elasticity >= -1 or weekly_units <= 0:
+        return None  # with −1 ≤ ε a markdown loses more revenue than it wins in units
     if fit.std_error is None or fit.std_error > settings.PRICING_MAX_STD_ERROR:
         return None  # too uncertain to promise a clearance
     slow = weekly_units * weeks_left * 3 < stock  # would take three times the window

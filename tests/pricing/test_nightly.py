@@ -154,3 +154,30 @@ def test_a_second_run_replaces_the_first_and_overlapping_runs_are_refused(elasti
 def test_the_celery_task_runs_the_nightly_job(elastic_dress):
     result = tasks.nightly_suggestions.delay().get()
     assert result["status"] == "done"
+
+
+@pytest.mark.parametrize(("new", "code", "after"), [
+    # 49.99 → 54.99: an increase sets no new low; a cut within 30 days still starts from 39.99
+    (D("54.99"), "reference_up", D("39.99")),
+    # 49.99 → 44.99 after a 39.99 promotion: lower, but no reduction from the 30-day low (§3.1)
+    (D("44.99"), "reference_no_reduction", D("39.99")),
+    # 49.99 → 35.99: a real reduction of (39.99 − 35.99)/39.99 = 10.0 %, and the new low
+    (D("35.99"), "reference_down", D("35.99")),
+])
+def test_a_suggestions_effect_on_the_30_day_low(new, code, after):
+    from pricing.nightly import reference_effect
+
+    history = [PricePoint(dt.datetime(2026, 1, 1, tzinfo=BERLIN), D("49.99")),
+               PricePoint(dt.datetime(2026, 3, 1, tzinfo=BERLIN), D("39.99"), "sale"),
+               PricePoint(dt.datetime(2026, 3, 8, tzinfo=BERLIN), D("49.99"))]
+    reference, step = reference_effect(history, dt.datetime(2026, 3, 20, tzinfo=BERLIN), new)
+    assert (step.code, reference) == (code, after)
+    if code == "reference_down":
+        assert step.values["percent"] == D("0.1000")
+
+
+def test_a_product_without_any_earlier_price_makes_the_new_price_the_reference():
+    from pricing.nightly import reference_effect
+
+    reference, step = reference_effect([], dt.datetime(2026, 3, 20, tzinfo=BERLIN), D("9.99"))
+    assert (step.code, reference) == ("reference_none", D("9.99"))
