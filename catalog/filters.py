@@ -3,11 +3,55 @@ from decimal import Decimal
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, ListingProposal, Product, Supplier
 
 IN_ASSORTMENT = "in_assortment"
+
+
+class FastSelect(forms.Select):
+    """A <select> written in Python: Django renders each <option> through a template, which made the
+    product list's filter form a third of its server time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
+        options = [
+            format_html('<option value="{}"{}>{}</option>', v, " selected" if str(v) in chosen else "", label)
+            for v, label in self.choices
+        ]
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))
+
+
+class FastRangeWidget(django_filters.widgets.RangeWidget):
+    """The two number inputs of a range filter (name_min, name_max), written in Python."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not isinstance(value, list):
+            value = self.decompress(value)
+        final = self.build_attrs(self.attrs, attrs)
+        base_id = final.pop("id", name)
+        parts = []
+        for suffix, part, placeholder in zip(self.suffixes, value, (_("from"), _("to")), strict=True):
+            parts.append(format_html(
+                '<input type="number" step="any" name="{}_{}" id="{}_{}" value="{}" placeholder="{}"{}>',
+                name, suffix, base_id, suffix, "" if part is None else part, placeholder, flatatt(final),
+            ))
+        return mark_safe("".join(parts))
+
+
+def _fast(filterset) -> None:
+    for field in filterset.form.fields.values():
+        if isinstance(field.widget, forms.Select) and not isinstance(field.widget, forms.SelectMultiple):
+            widget = FastSelect(attrs=field.widget.attrs)
+            widget.choices = field.widget.choices
+            field.widget = widget
+        elif isinstance(field.widget, django_filters.widgets.RangeWidget):
+            field.widget = FastRangeWidget()
 
 
 class PercentRangeFilter(django_filters.RangeFilter):
@@ -62,9 +106,7 @@ class ProductFilter(django_filters.FilterSet):
             self.filters["supplier"].queryset = suppliers
         # Sub-categories indented under their parent in the drop-down.
         self.form.fields["category"].label_from_instance = lambda c: "\u2003" * c.depth + c.name
-        for name in ("return_rate", "gross_margin", "stock", "days_of_inventory", "content_score"):
-            for widget, placeholder in zip(self.form.fields[name].widget.widgets, (_("from"), _("to")), strict=True):
-                widget.attrs.update({"placeholder": placeholder, "size": 4, "inputmode": "decimal"})
+        _fast(self)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(sku__icontains=value) | Q(name__icontains=value))

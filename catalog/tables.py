@@ -65,10 +65,15 @@ class ProductTable(KeyHeaderExportMixin, PortalTable):
 
     class Meta(PortalTable.Meta):
         model = Product
+        template_name = "catalog/_product_table.html"  # rows written out (see the template)
         fields = [
             "select", "sku", "name", "category", "status", "abc_class", "xyz_class", "units_90d", "revenue_90d",
             "gross_margin", "return_rate", "price", "stock", "days_of_inventory", "content_score",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.show_select = "select" not in (kwargs.get("exclude") or ())
 
     def render_days_of_inventory(self, value, record):
         if value is None:

@@ -252,3 +252,13 @@ def test_product_page_query_count(client, shop_manager, world, django_assert_num
     # price history, competitor prices
     with django_assert_num_queries(13):
         assert client.get(world["dress"].get_absolute_url()).status_code == 200
+
+
+def test_filter_form_shows_the_chosen_values(client, shop_manager, world):
+    client.force_login(shop_manager)
+    body = client.get(reverse("catalog:product-list"), {"abc": "A", "category": "FASHION", "return_rate_min": "20",
+                                                        "stock_max": "5"}).content.decode()
+    assert '<option value="A" selected>A</option>' in body
+    assert '<option value="FASHION" selected>' in body
+    assert 'name="return_rate_min" id="id_return_rate_min" value="20"' in body
+    assert 'name="stock_max" id="id_stock_max" value="5"' in body
