@@ -28,7 +28,10 @@ class BaseRateAdmin(admin.ModelAdmin):
 class DunningLevelForm(forms.ModelForm):
     class Meta:
         model = DunningLevel
-        fields = "__all__"
+        fields = [
+            "number", "name_en", "name_de", "days_overdue", "min_open_amount", "min_interval_days", "fee",
+            "letter_text_en", "letter_text_de",
+        ]
 
 
 class DunningLevelFormSet(forms.BaseModelFormSet):

@@ -4,9 +4,10 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from returns.models import DunningBlock, DunningNotice, Return
 from sales.models import Customer
 
-from .selectors import bucket_q
+from .selectors import RETURN_OPEN, bucket_q
 
 AGE_CHOICES = [
     ("not_due", _("not due")),
@@ -46,11 +47,19 @@ class OpenItemFilter(django_filters.FilterSet):
     def by_age(self, queryset, name, value):
         return queryset.filter(bucket_q(value, self.today))
 
+    # Semi-joins on the (small) notice, flag and return tables rather than filters on the per-row
+    # annotations, so that the database can start from the few matching rows.
     def by_level(self, queryset, name, value):
+        with_notice = DunningNotice.objects.values("invoice")
         if value == "0":
-            return queryset.filter(current_level__isnull=True)
-        return queryset.filter(current_level=int(value))
+            return queryset.exclude(pk__in=with_notice)
+        number = int(value)
+        return queryset.filter(pk__in=with_notice.filter(level__number=number)).exclude(
+            pk__in=with_notice.filter(level__number__gt=number)
+        )
 
     def by_blocked(self, queryset, name, value):
-        blocked = Q(disputed=True) | Q(open_return=True)
+        blocked = Q(pk__in=DunningBlock.objects.filter(lifted_at__isnull=True).values("invoice")) | Q(
+            order__in=Return.objects.filter(status__in=RETURN_OPEN).values("order")
+        )
         return queryset.filter(blocked) if value == "yes" else queryset.exclude(blocked)

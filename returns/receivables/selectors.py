@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     DecimalField,
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -44,6 +46,9 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 # A return on the order blocks dunning until it is refunded, rejected or closed.
 RETURN_DONE = [Return.Status.REFUNDED, Return.Status.REJECTED, Return.Status.CLOSED]
+# The same as a positive list: `status IN (...)` lets PostgreSQL probe a return per order by index
+# (`NOT IN` made it hash every open return of the shop, 78 ms at 1M orders).
+RETURN_OPEN = [status for status in Return.Status.values if status not in RETURN_DONE]
 
 # Ageing buckets by days overdue: (key, lowest, highest) with None for open ends.
 AGE_BUCKETS = [
@@ -54,6 +59,7 @@ AGE_BUCKETS = [
     ("over_90", 91, None),
 ]
 DSO_DAYS = 90
+AGEING_CACHE_SECONDS = 600
 # "Open" means at least a cent open. Comparing with half a cent, not zero, keeps SQLite honest: it
 # sums decimals as floats, and 40.38 − (20.19 + 20.19) may come out as 7e-15 there.
 OPEN_FROM = Decimal("0.005")
@@ -92,7 +98,7 @@ def with_dunning_state(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
     return queryset.annotate(
         current_level=Subquery(level, output_field=IntegerField()),
         disputed=Exists(DunningBlock.objects.filter(invoice=OuterRef("pk"), lifted_at__isnull=True)),
-        open_return=Exists(Return.objects.filter(order=OuterRef("order")).exclude(status__in=RETURN_DONE)),
+        open_return=Exists(Return.objects.filter(order=OuterRef("order"), status__in=RETURN_OPEN)),
         is_handed_over=Exists(HandedOverInvoice.objects.filter(invoice=OuterRef("pk"))),
     )
 
@@ -116,20 +122,53 @@ def bucket_q(key: str, today: dt.date) -> Q:
 
 
 def ageing(*, user, today: dt.date) -> dict:
-    """Open amounts and counts per age bucket, their total, and days sales outstanding (one query).
+    """Open amounts and counts per age bucket, their total, and days sales outstanding.
 
-    DSO = open receivables / gross invoiced in the last 90 days × 90.
+    DSO = open receivables / gross invoiced in the last 90 days × 90. Every invoice must be looked
+    at (about 0.7 s at 1M orders on PostgreSQL), so the figures are cached until an invoice or a
+    payment changes (their `changed_at`), a new day starts, or AGEING_CACHE_SECONDS pass.
     """
     if not can_see_receivables(user):
         raise Http404
+    key = _ageing_key(today)
+    figures = cache.get(key)
+    if figures is None:
+        figures = ageing_figures(today=today)
+        cache.set(key, figures, AGEING_CACHE_SECONDS)
+    return figures
+
+
+def ageing_warm(*, today: dt.date) -> None:
+    """Compute the ageing ahead of the first visitor (the nightly task calls this)."""
+    cache.set(_ageing_key(today), ageing_figures(today=today), AGEING_CACHE_SECONDS)
+
+
+def _ageing_key(today: dt.date) -> str:
+    # Two index-only look-ups on changed_at: the version of the figures.
+    invoices = Invoice.objects.aggregate(last=Max("changed_at"))["last"]
+    payments = Payment.objects.aggregate(last=Max("changed_at"))["last"]
+    return "receivables:ageing:" + "|".join(
+        str(part) for part in (today, invoices and invoices.timestamp(), payments and payments.timestamp())
+    )
+
+
+def ageing_figures(*, today: dt.date) -> dict:
+    """The ageing in one statement: payments joined and grouped per invoice (computed once per
+    invoice, not once per bucket), then summed per bucket."""
     since = today - dt.timedelta(days=DSO_DAYS - 1)
+    per_invoice = (
+        Invoice.objects.filter(issued_on__lte=today)
+        .values("pk", "amount", "due_on", "issued_on")
+        .annotate(paid=Coalesce(Sum("payments__amount", filter=Q(payments__paid_on__lte=today)), ZERO))
+        .annotate(open_amount=F("amount") - F("paid"))
+    )
     aggregates = {}
-    open_q = Q(issued_on__lte=today, open_amount__gte=OPEN_FROM)
     for key, _low, _high in AGE_BUCKETS:
-        aggregates[f"{key}_amount"] = Sum("open_amount", filter=open_q & bucket_q(key, today))
-        aggregates[f"{key}_count"] = Count("pk", filter=open_q & bucket_q(key, today))
-    aggregates["invoiced"] = Sum("amount", filter=Q(issued_on__gte=since, issued_on__lte=today))
-    figures = invoices_with_open_amount(today).aggregate(**aggregates)
+        in_bucket = Q(open_amount__gte=OPEN_FROM) & bucket_q(key, today)
+        aggregates[f"{key}_amount"] = Sum("open_amount", filter=in_bucket)
+        aggregates[f"{key}_count"] = Count("pk", filter=in_bucket)
+    aggregates["invoiced"] = Sum("amount", filter=Q(issued_on__gte=since))
+    figures = per_invoice.aggregate(**aggregates)
     buckets = [
         {"key": key, "amount": figures[f"{key}_amount"] or Decimal("0.00"), "count": figures[f"{key}_count"]}
         for key, _low, _high in AGE_BUCKETS
@@ -181,7 +220,7 @@ def customer_blocks(*, customer: Customer) -> QuerySet[DunningBlock]:
 
 
 def customer_open_returns(*, customer: Customer) -> QuerySet[Return]:
-    return Return.objects.filter(order__customer=customer).exclude(status__in=RETURN_DONE).select_related("order")
+    return Return.objects.filter(order__customer=customer, status__in=RETURN_OPEN).select_related("order")
 
 
 def customer_payment_entries(*, customer: Customer) -> QuerySet[PaymentEntry]:

@@ -187,8 +187,8 @@ def compute_proposal(*, as_of: dt.date, invoice_ids=None) -> tuple[list[Proposal
         invoice__in=invoices, lifted_at__isnull=True,
     ).values_list("invoice_id", flat=True))
     open_return_orders = set(Return.objects.filter(
-        order__invoices__in=invoices,
-    ).exclude(status__in=selectors.RETURN_DONE).values_list("order_id", flat=True))
+        order__invoices__in=invoices, status__in=selectors.RETURN_OPEN,
+    ).values_list("order_id", flat=True))
     receipt = dt.timedelta(days=notice_receipt_days())
     missing: set[dt.date] = set()
     lines = []

@@ -3,7 +3,6 @@ letter and sees the interest figure."""
 
 import datetime as dt
 from decimal import Decimal
-
 from importlib import import_module
 
 import pytest

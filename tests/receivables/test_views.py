@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from returns.models import DunningBlock, DunningNotice, DunningRun, PaymentEntry, Return
@@ -83,8 +84,9 @@ def test_anonymous_users_are_sent_to_the_login(client):
 # --- Query counts ------------------------------------------------------------------------------------
 
 QUERIES = {
-    # session, user, roles, levels (filter choices), ageing (one aggregate), page (+1 row, no COUNT)
-    "index": 6,
+    # session, user, roles, levels (filter choices), ageing version (last invoice and payment change),
+    # ageing (one aggregate, cache cleared), page (+1 row, no COUNT)
+    "index": 8,
     # session, user, roles, count, page
     "runs": 5,
     # session, user, roles, run, summary, count, lines, the letters of the approved run
@@ -111,6 +113,7 @@ def test_list_pages_have_a_fixed_query_count(client, accountant, django_assert_n
         "customer": reverse("receivables:customer", args=[customer.external_id]),
     }
     for name, url in pages.items():
+        cache.clear()
         with django_assert_num_queries(QUERIES[name]):
             response = client.get(url)
         assert response.status_code == 200, name
@@ -128,6 +131,19 @@ def test_filters_narrow_the_open_items(client, accountant):
     assert made[2].number in body and made[3].number not in body
     body = client.get(url, {"age": "not_due"}).content.decode()
     assert made[2].number not in body
+
+
+def test_ageing_is_cached_until_a_payment_changes_it(client, accountant, django_assert_num_queries):
+    from returns.receivables import selectors
+
+    cache.clear()
+    invoice = invoice_for(amount=D("100.00"), issued_on=d(2026, 3, 1), due_on=d(2026, 3, 15))
+    today = d(2026, 6, 30)
+    assert selectors.ageing(user=accountant, today=today)["total"] == D("100.00")
+    with django_assert_num_queries(2):  # the version only: the figures come from the cache
+        assert selectors.ageing(user=accountant, today=today)["total"] == D("100.00")
+    services.payment_enter(invoice_number=invoice.number, paid_on=d(2026, 6, 1), amount=D("40.00"), by=accountant)
+    assert selectors.ageing(user=accountant, today=today)["total"] == D("60.00")
 
 
 def test_ageing_buckets_and_dso(accountant):
