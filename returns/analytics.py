@@ -18,9 +18,8 @@ orders were placed; a returned unit counts once its return is received and not r
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -96,46 +95,62 @@ def ratio(numerator, denominator):
     return Decimal(numerator) / Decimal(denominator)
 
 
-@dataclass
 class Figures:
-    """Additive measures of a set of products over a period, and what follows from them."""
+    """Additive measures of a set of products over a period, and what follows from them.
 
-    units_sold: int = 0
-    orders: int = 0
-    revenue: Decimal = ZERO
-    cogs_sold: Decimal = ZERO
-    cogs_restocked: Decimal = ZERO
-    returned_units: int = 0
-    returned_value: Decimal = ZERO
-    returns: Decimal = ZERO  # Σ return shares: returns, shared out over their products
-    orders_returned: int = 0
-    restocked_units: int = 0
-    written_off_units: int = 0
-    written_off_cost: Decimal = ZERO
-    refunded: Decimal = ZERO
-    reason_units: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    handling_cost_per_return: Decimal = ZERO
+    Plain attributes and explicit sums: a year's analysis adds up several thousand products.
+    """
 
-    SALES = ("units_sold", "orders", "revenue", "cogs_sold", "cogs_restocked")
-    RETURNS = ("returned_units", "returned_value", "orders_returned", "restocked_units", "written_off_units",
-               "written_off_cost", "refunded")
+    __slots__ = ("units_sold", "orders", "revenue", "cogs_sold", "cogs_restocked", "returned_units",
+                 "returned_value", "returns", "orders_returned", "restocked_units", "written_off_units",
+                 "written_off_cost", "refunded", "reason_units", "handling_cost_per_return")
+
+    def __init__(self, handling_cost_per_return: Decimal = ZERO):
+        self.units_sold = self.orders = 0
+        self.revenue = self.cogs_sold = self.cogs_restocked = ZERO
+        self.returned_units = self.orders_returned = self.restocked_units = self.written_off_units = 0
+        self.returned_value = self.written_off_cost = self.refunded = ZERO
+        self.returns = ZERO  # Σ return shares: returns, shared out over their products
+        self.reason_units: dict[int, int] = {}
+        self.handling_cost_per_return = handling_cost_per_return
 
     def add_sales(self, row: dict) -> None:
-        for name in self.SALES:
-            setattr(self, name, getattr(self, name) + (row.get(name) or 0))
+        self.units_sold += row["units_sold"] or 0
+        self.orders += row["orders"] or 0
+        self.revenue += row["revenue"] or ZERO
+        self.cogs_sold += row["cogs_sold"] or ZERO
+        self.cogs_restocked += row["cogs_restocked"] or ZERO
 
     def add_returns(self, row: dict, reason_id: int | None = None) -> None:
-        for name in self.RETURNS:
-            setattr(self, name, getattr(self, name) + (row.get(name) or 0))
-        self.returns += row.get("returns_share") or 0
+        units = row["returned_units"] or 0
+        self.returned_units += units
+        self.returned_value += row["returned_value"] or ZERO
+        self.returns += row["returns_share"] or ZERO
+        self.orders_returned += row.get("orders_returned") or 0
+        self.restocked_units += row.get("restocked_units") or 0
+        self.written_off_units += row.get("written_off_units") or 0
+        self.written_off_cost += row.get("written_off_cost") or ZERO
+        self.refunded += row.get("refunded") or ZERO
         if reason_id is not None:
-            self.reason_units[reason_id] += row.get("returned_units") or 0
+            self.reason_units[reason_id] = self.reason_units.get(reason_id, 0) + units
 
     def add(self, other: Figures) -> None:
-        for name in (*self.SALES, *self.RETURNS, "returns"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.units_sold += other.units_sold
+        self.orders += other.orders
+        self.revenue += other.revenue
+        self.cogs_sold += other.cogs_sold
+        self.cogs_restocked += other.cogs_restocked
+        self.returned_units += other.returned_units
+        self.returned_value += other.returned_value
+        self.returns += other.returns
+        self.orders_returned += other.orders_returned
+        self.restocked_units += other.restocked_units
+        self.written_off_units += other.written_off_units
+        self.written_off_cost += other.written_off_cost
+        self.refunded += other.refunded
+        mine = self.reason_units
         for reason_id, units in other.reason_units.items():
-            self.reason_units[reason_id] += units
+            mine[reason_id] = mine.get(reason_id, 0) + units
 
     # what follows
     @property
@@ -190,60 +205,104 @@ class ProductInfo:
     supplier_name: str
 
 
-@dataclass
 class Analysis:
-    """Per product, category, supplier and reason, with the total of what the user may see."""
+    """Per product, category, supplier and reason, with the total of what the user may see.
 
-    total: Figures
-    products: dict[int, tuple[ProductInfo, Figures]]
-    categories: dict[int, Figures]  # category id → the category with everything below it
-    suppliers: dict[int | None, tuple[str, Figures]]
-    reasons: dict[int, Figures]
+    Products, categories and the total are rolled up at once; suppliers and reasons when first
+    asked for (a page shows one of them at most).
+    """
+
+    def __init__(self, *, total: Figures, products: dict[int, tuple[ProductInfo, Figures]],
+                 categories: dict[int, Figures], own_categories: dict[int, Figures], returns: list[dict],
+                 handling_cost: Decimal):
+        self.total = total
+        self.products = products  # product id → (what is known of it, its figures)
+        self.categories = categories  # category id → the category with everything below it
+        self.own_categories = own_categories  # category id → its own products only
+        self._returns, self._handling_cost = returns, handling_cost
+        self._suppliers: dict[int | None, tuple[str, Figures]] | None = None
+        self._reasons: dict[int, Figures] | None = None
+
+    @property
+    def suppliers(self) -> dict[int | None, tuple[str, Figures]]:
+        if self._suppliers is None:
+            suppliers: dict[int | None, tuple[str, Figures]] = {}
+            for info, figures in self.products.values():
+                if info.supplier_id not in suppliers:
+                    suppliers[info.supplier_id] = (info.supplier_name, Figures(self._handling_cost))
+                suppliers[info.supplier_id][1].add(figures)
+            self._suppliers = suppliers
+        return self._suppliers
+
+    @property
+    def reasons(self) -> dict[int, Figures]:
+        """Per reason; every reason's rates relate to the scope's sales."""
+        if self._reasons is None:
+            reasons: dict[int, Figures] = {}
+            for row in self._returns:
+                if row["product_id"] not in self.products:
+                    continue
+                reason_id = row["reason_id"]
+                if reason_id not in reasons:
+                    reasons[reason_id] = Figures(self._handling_cost)
+                reasons[reason_id].add_returns(row)
+            for figures in reasons.values():
+                figures.units_sold, figures.revenue = self.total.units_sold, self.total.revenue
+                figures.orders = self.product_orders
+            self._reasons = reasons
+        return self._reasons
+
+    @property
+    def product_orders(self) -> int:
+        """Σ over the products of their orders: an order counted once per product."""
+        return sum(figures.orders for _info, figures in self.products.values())
 
 
-def analyse(*, sales: Iterable[dict], returns: Iterable[dict], category_paths: dict[int, str],
-            handling_cost: Decimal, exact_orders: dict[int | None, tuple[int, int]] | None = None) -> Analysis:
+def analyse(*, sales: Iterable[dict], returns: Iterable[dict], products: dict[int, ProductInfo],
+            category_paths: dict[int, str], handling_cost: Decimal,
+            exact_orders: dict[int | None, tuple[int, int]] | None = None) -> Analysis:
     """Roll the fact rows up.
 
-    `sales`: one row per product (product facts: product_id, sku, name, category_id, supplier_id,
-    supplier_name, units_sold, orders, revenue, cogs_sold, cogs_restocked). `returns`: one row
-    per product and reason (return facts, with reason_id). `category_paths`: the categories to
-    report (id → path), each with its subtree. `exact_orders`: (orders, orders with a return) from
-    the KPI facts per category id, None for the total; they replace the per-product sums there.
+    `sales`: one row per product (product facts summed: product_id, units_sold, orders, revenue,
+    cogs_sold, cogs_restocked). `returns`: one row per product and reason (return facts summed,
+    with reason_id). `products`: what is known of each product (rows of others are left out).
+    `category_paths`: the categories to report (id → path), each with its subtree.
+    `exact_orders`: (orders, orders with a return) from the KPI facts per category id, None for
+    the total; they replace the per-product sums there.
     """
-    products: dict[int, tuple[ProductInfo, Figures]] = {}
+    figures_of: dict[int, tuple[ProductInfo, Figures]] = {}
 
-    def product(row: dict) -> Figures:
-        pk = row["product_id"]
-        if pk not in products:
-            info = ProductInfo(pk, row["sku"], row["name"], row["category_id"], row.get("supplier_id"),
-                               row.get("supplier_name") or "")
-            products[pk] = (info, Figures(handling_cost_per_return=handling_cost))
-        return products[pk][1]
+    def product(pk: int) -> Figures | None:
+        found = figures_of.get(pk)
+        if found is None:
+            info = products.get(pk)
+            if info is None:
+                return None
+            found = figures_of[pk] = (info, Figures(handling_cost))
+        return found[1]
 
-    reasons: dict[int, Figures] = {}
+    returns = list(returns)
     for row in sales:
-        product(row).add_sales(row)
+        figures = product(row["product_id"])
+        if figures is not None:
+            figures.add_sales(row)
     for row in returns:
-        product(row).add_returns(row, row["reason_id"])
-        reasons.setdefault(row["reason_id"], Figures(handling_cost_per_return=handling_cost)).add_returns(row)
+        figures = product(row["product_id"])
+        if figures is not None:
+            figures.add_returns(row, row["reason_id"])
 
-    total = Figures(handling_cost_per_return=handling_cost)
-    suppliers: dict[int | None, tuple[str, Figures]] = {}
-    own: dict[int, Figures] = defaultdict(lambda: Figures(handling_cost_per_return=handling_cost))
-    for info, figures in products.values():
-        total.add(figures)
+    own: dict[int, Figures] = {}
+    for info, figures in figures_of.values():
+        if info.category_id not in own:
+            own[info.category_id] = Figures(handling_cost)
         own[info.category_id].add(figures)
-        name, supplier = suppliers.setdefault(info.supplier_id, (info.supplier_name, Figures(
-            handling_cost_per_return=handling_cost)))
-        supplier.add(figures)
-    # every reason's rates relate to the scope's sales
-    for figures in reasons.values():
-        figures.units_sold, figures.revenue, figures.orders = total.units_sold, total.revenue, total.orders
+    total = Figures(handling_cost)
+    for figures in own.values():
+        total.add(figures)
 
     categories: dict[int, Figures] = {}
     for pk, path in category_paths.items():
-        figures = Figures(handling_cost_per_return=handling_cost)
+        figures = Figures(handling_cost)
         for other_pk, other in own.items():
             other_path = category_paths.get(other_pk)
             if other_path is not None and other_path.startswith(path):
@@ -253,7 +312,8 @@ def analyse(*, sales: Iterable[dict], returns: Iterable[dict], category_paths: d
         target = total if pk is None else categories.get(pk)
         if target is not None:
             target.orders, target.orders_returned = orders, orders_returned
-    return Analysis(total=total, products=products, categories=categories, suppliers=suppliers, reasons=reasons)
+    return Analysis(total=total, products=figures_of, categories=categories, own_categories=own, returns=returns,
+                    handling_cost=handling_cost)
 
 
 # --- needs a look ---------------------------------------------------------------------------------
@@ -270,14 +330,6 @@ class Finding:
     action: str
 
 
-def own_category_figures(analysis: Analysis) -> dict[int, Figures]:
-    """Each category's own products (not its sub-categories'): the comparison for its products."""
-    own: dict[int, Figures] = {}
-    for info, figures in analysis.products.values():
-        own.setdefault(info.category_id, Figures(handling_cost_per_return=figures.handling_cost_per_return)).add(figures)
-    return own
-
-
 def needs_a_look(analysis: Analysis, *, reason_codes: dict[int, str], factor: Decimal, min_units: int) -> list[Finding]:
     """Products whose unit return rate is well above their category's, the costliest first.
 
@@ -285,7 +337,7 @@ def needs_a_look(analysis: Analysis, *, reason_codes: dict[int, str], factor: De
     return rate of at least `factor` × the rate of the product's own category (all its products
     in the period, the product included). Sorted by the returned units beyond the category's rate.
     """
-    own = own_category_figures(analysis)
+    own = analysis.own_categories
     findings = []
     for info, figures in analysis.products.values():
         rate = figures.return_rate
@@ -302,7 +354,7 @@ def needs_a_look(analysis: Analysis, *, reason_codes: dict[int, str], factor: De
             info=info, figures=figures, category_rate=category_rate, factor=rate / category_rate,
             excess_units=figures.returned_units - category_rate * figures.units_sold,
             reason_id=reason_id,
-            reason_share=ratio(figures.reason_units[reason_id], figures.returned_units) if reason_id else None,
+            reason_share=ratio(figures.reason_units[reason_id], figures.returned_units) if reason_id is not None else None,
             action=suggested_action(reason_code=code, rate=rate, category_rate=category_rate,
                                     margin_after=figures.margin_after_returns),
         ))

@@ -11,9 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from shopmgr.core.dates import berlin_midnight_utc, berlin_today
 
 from .models import Return, ReturnLine
-from .selectors import category_choices, reason_choices, reason_label, return_line_visible_q
+from .selectors import (
+    category_choices,
+    reason_choices,
+    reason_label,
+    return_line_visible_q,
+    return_visible_q,
+)
 
 OPEN = "open"
+ORDER_MATCHES = 500  # orders a number prefix may match (a search, not an export)
 # Age: whole Berlin days since the return was opened (requested; imported returns without a
 # request date count from their arrival). (first day, last day); None: no end.
 AGE_BUCKETS = {
@@ -46,7 +53,7 @@ def opened_between_q(start: dt.datetime | None, end: dt.datetime | None) -> Q:
 
 
 class ReturnFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Return, order or customer"), method="search")
+    q = django_filters.CharFilter(label=_("Return or order no."), method="search")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, empty_label=_("all statuses"), method="in_status",
     )
@@ -67,7 +74,9 @@ class ReturnFilter(django_filters.FilterSet):
         fields = ["q", "status", "age", "reason", "category", "legal_basis"]
 
     def __init__(self, data=None, *args, user, queue: bool = False, today: dt.date | None = None, **kwargs):
-        super().__init__(data, *args, **kwargs)
+        # always bound: filter_queryset applies the user's scope, and django-filter skips it for
+        # an unbound filter set
+        super().__init__(data if data is not None else {}, *args, **kwargs)
         self.user, self.today = user, today or berlin_today()
         self.filters["reason"].queryset = reason_choices()
         self.filters["category"].queryset = category_choices(user=user)
@@ -79,11 +88,17 @@ class ReturnFilter(django_filters.FilterSet):
             del self.form.fields["status"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(
-            Q(external_id__istartswith=value) | Q(order__external_id__istartswith=value)
-            | Q(order__customer__name__icontains=value)
-        )
+        """A return or order number, or the start of one (as typed, or in capitals): both numbers
+        have an index, so this stays fast however many returns there are."""
+        from sales.models import Order
+
+        prefixes = {value.strip(), value.strip().upper()} - {""}
+        number_q, order_q = Q(pk__in=[]), Q(pk__in=[])
+        for prefix in prefixes:
+            number_q |= Q(external_id__startswith=prefix)
+            order_q |= Q(external_id__startswith=prefix)
+        orders = list(Order.objects.filter(order_q).values_list("pk", flat=True)[:ORDER_MATCHES])
+        return queryset.filter(number_q | Q(order_id__in=orders))
 
     def in_status(self, queryset, name, value):
         if value == OPEN:
@@ -108,9 +123,11 @@ class ReturnFilter(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
+        """The chosen filters and the user's scope (selectors.return_visible_q): a reason or a
+        category is looked for among the lines the user may see, in the same semi-join."""
         self._line_lookups = {}
         queryset = super().filter_queryset(queryset)
         if self._line_lookups:
             lines = ReturnLine.objects.filter(return_line_visible_q(self.user), ret=OuterRef("pk"), **self._line_lookups)
-            queryset = queryset.filter(Exists(lines))
-        return queryset
+            return queryset.filter(Exists(lines))
+        return queryset.filter(return_visible_q(self.user))

@@ -72,8 +72,12 @@ def category_choices(*, user) -> QuerySet[Category]:
     return Category.objects.filter(category_visible_q(user)).only("id", "code", "name", "path", "depth").order_by("path")
 
 
-def return_rows(*, user) -> QuerySet[Return]:
-    """Visible returns with what a row shows: order, customer and the user's lines (prefetched)."""
+def return_rows(*, user, scoped: bool = True) -> QuerySet[Return]:
+    """Visible returns with what a row shows: order, customer and the user's lines (prefetched).
+
+    `scoped=False` leaves the scope to the caller (the list's filter puts it into its own
+    condition on the lines: one semi-join instead of two).
+    """
     lines = (
         ReturnLine.objects.filter(return_line_visible_q(user))
         .select_related("reason", "order_line__product")
@@ -81,8 +85,9 @@ def return_rows(*, user) -> QuerySet[Return]:
               "order_line__id", "order_line__product__id", "order_line__product__sku")
         .order_by("pk")
     )
+    returns = Return.objects.filter(return_visible_q(user)) if scoped else Return.objects.all()
     return (
-        Return.objects.filter(return_visible_q(user))
+        returns
         .select_related("order__customer")
         .only("id", "external_id", "status", "legal_basis", "requested_at", "received_at", "rejected",
               "order__id", "order__external_id", "order__customer__id", "order__customer__name")
@@ -117,11 +122,11 @@ def return_list(*, user, params=None, queue: bool = False, today: dt.date | None
     """
     from .filters import ReturnFilter
 
-    rows = return_rows(user=user)
+    rows = return_rows(user=user, scoped=False)  # ReturnFilter applies the scope
     if queue:
         rows = rows.filter(waiting_for_inspection_q(today=today)).order_by("received_at", "pk")
     else:
-        rows = rows.order_by("-requested_at", "-pk")
+        rows = rows.order_by("-pk")  # the newest first (the primary key's index keeps this fast)
     return ReturnFilter(params, queryset=rows, user=user, queue=queue, today=today)
 
 
@@ -161,44 +166,52 @@ def _scope_key(*, user, categories: list[Category], category: Category | None) -
 SALES_SUMS = ["units_sold", "orders", "revenue", "cogs_sold", "cogs_restocked"]
 RETURN_SUMS = ["returned_units", "returned_value", "returns_share", "orders_returned", "restocked_units",
                "written_off_units", "written_off_cost", "refunded"]
-PRODUCT_FIELDS = {
-    "sku": "product__sku", "name": "product__name", "category_id": "product__category_id",
-    "supplier_id": "product__supplier_id", "supplier_name": "product__supplier__name",
-}
 
 
 def analytics_facts(*, user, first: dt.date, last: dt.date, channel: str | None, categories: list[Category],
                     category: Category | None = None) -> dict:
-    """The fact rows behind the return analytics: three grouped reads, however long the period.
+    """The fact rows behind the return analytics: four reads, however long the period.
 
     - `sales`: day × product facts summed per product (products the user may see, in `category`);
     - `returns`: day × product × reason return facts summed per product and reason;
+    - `products`: sku, name, category and supplier of the products in those rows;
     - `exact_orders`: orders and orders with a return from the KPI facts of each category's scope
       (category id) and of the user's whole scope (None), which count an order once.
     """
-    from django.db.models import F, Sum
+    from django.db.models import Sum
 
+    from catalog.models import Product
     from kpis.models import DailyFact, DailyProductFact, DailyReturnFact
+    from kpis.scopes import category_key
+
+    from .analytics import ProductInfo
 
     products = product_visible_q(user, prefix="product__")
     if category is not None:
         products &= Q(product__category__path__startswith=category.path)
     days = Q(day__gte=first, day__lte=last)
     channel_q = Q(channel=channel) if channel else Q()
-    fields = {name: F(source) for name, source in PRODUCT_FIELDS.items()}
-    sales = (
+    # grouped by the product id alone: the fact tables are read once, the products looked up after
+    sales = list(
         DailyProductFact.objects.filter(days, channel_q, products)
-        .values("product_id", **fields).annotate(**{c: Sum(c) for c in SALES_SUMS}).order_by()
+        .values("product_id").annotate(**{c: Sum(c) for c in SALES_SUMS}).order_by()
     )
-    returns = (
+    returns = list(
         DailyReturnFact.objects.filter(days, channel_q, products)
-        .values("product_id", "reason_id", **fields).annotate(**{c: Sum(c) for c in RETURN_SUMS}).order_by()
+        .values("product_id", "reason_id").annotate(**{c: Sum(c) for c in RETURN_SUMS}).order_by()
     )
-    keys: dict[str, int | None] = {}
-    from kpis.scopes import category_key
-
-    for c in categories:
-        keys[category_key(c.code)] = c.pk
+    # the products themselves: every one the user may see (in `category`), no list of ids
+    visible = product_visible_q(user)
+    if category is not None:
+        visible &= Q(category__path__startswith=category.path)
+    infos = {
+        pk: ProductInfo(pk, sku, name, category_id, supplier_id, supplier_name or "")
+        for pk, sku, name, category_id, supplier_id, supplier_name in (
+            Product.objects.filter(visible).order_by()
+            .values_list("pk", "sku", "name", "category_id", "supplier_id", "supplier__name")
+        )
+    }
+    keys: dict[str, int | None] = {category_key(c.code): c.pk for c in categories}
     total_key = _scope_key(user=user, categories=categories, category=category)
     exact: dict[int | None, tuple[int, int]] = {}
     scope_rows = (
@@ -211,4 +224,4 @@ def analytics_facts(*, user, first: dt.date, last: dt.date, channel: str | None,
             exact[keys[row["scope__key"]]] = pair
         if row["scope__key"] == total_key:
             exact[None] = pair
-    return {"sales": list(sales), "returns": list(returns), "exact_orders": exact}
+    return {"sales": sales, "returns": returns, "products": infos, "exact_orders": exact}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_tables2 as tables
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
@@ -47,7 +50,41 @@ class DayColumn(tables.Column):
         return berlin_day(value).isoformat() if value else ""
 
 
-class ReturnTable(PortalTable):
+class FastRowsTable(PortalTable):
+    """Rows drawn by row_html (returns/analytics_table.html) instead of django-tables2's per-cell
+    rendering, which costs ten times as much; header, sorting, paging and exports stay its own.
+    A `cell_<name>(record)` method draws a column's cell; other columns render the record's value."""
+
+    class Meta(PortalTable.Meta):
+        template_name = "returns/analytics_table.html"
+        per_page = 50
+
+    def row_html(self, record) -> str:
+        if getattr(self, "_cells", None) is None:
+            self._cells = [
+                (bound.name, bound.column, getattr(self, f"cell_{bound.name}", None),
+                 ' class="num"' if "num" in (bound.column.attrs.get("td") or {}).get("class", "") else "")
+                for bound in self.columns
+            ]
+        cells = []
+        for name, column, custom, css in self._cells:
+            if custom is not None:
+                html = custom(record)
+            else:
+                value = _get(record, name)
+                html = "–" if value is None else column.render(value)
+            cells.append(format_html("<td{}>{}</td>", mark_safe(css), html))  # a constant
+        return mark_safe("".join(cells))  # every cell was escaped by format_html
+
+
+def _get(row, name):
+    try:
+        return row[name]
+    except (KeyError, TypeError):
+        return None
+
+
+class ReturnTable(FastRowsTable):
     """Returns with the lines the user may see (`visible_lines`, prefetched by the selector)."""
 
     external_id = tables.Column(verbose_name=_("Return no."), linkify=lambda record: return_detail_url(record.pk))
@@ -70,7 +107,7 @@ class ReturnTable(PortalTable):
     reasons = tables.Column(verbose_name=_("Reasons"), empty_values=(), orderable=False)
     products = tables.Column(verbose_name=_("Products"), empty_values=(), orderable=False)
 
-    class Meta(PortalTable.Meta):
+    class Meta(FastRowsTable.Meta):
         model = Return
         fields = ["external_id", "order", "customer", "status", "legal_basis", "requested_at", "received_at", "age",
                   "waiting", "units", "reasons", "products"]
@@ -83,6 +120,44 @@ class ReturnTable(PortalTable):
 
     def render_status(self, record, value):
         return format_html('<span class="status status-{}">{}</span>', record.status, value)
+
+    # cells of row_html
+    def cell_external_id(self, record):
+        return format_html('<a href="{}">{}</a>', return_detail_url(record.pk), record.external_id)
+
+    def cell_order(self, record):
+        return record.order.external_id
+
+    def cell_customer(self, record):
+        return record.order.customer.name or "–"
+
+    def cell_status(self, record):
+        return self.render_status(record, record.get_status_display())
+
+    def cell_legal_basis(self, record):
+        return record.get_legal_basis_display()
+
+    def cell_requested_at(self, record):
+        return _day(record.requested_at)
+
+    def cell_received_at(self, record):
+        return _day(record.received_at)
+
+    def cell_age(self, record):
+        age = self._age(record)
+        return "–" if age is None else age
+
+    def cell_waiting(self, record):
+        return self.render_waiting(record)
+
+    def cell_units(self, record):
+        return self.render_units(record)
+
+    def cell_reasons(self, record):
+        return self.render_reasons(record)
+
+    def cell_products(self, record):
+        return self.render_products(record)
 
     def _age(self, record):
         return _days_since(record.requested_at or record.received_at, self.today)
@@ -132,6 +207,66 @@ class ReturnTable(PortalTable):
 
 
 # --- return analytics ---------------------------------------------------------------------------
+#
+# The rows are dicts (`FigureRow`) over an `analytics.Figures`: a figure is computed when first
+# read, so that sorting a few thousand products computes one column and only the page's rows are
+# computed in full. Rows are drawn by `row_html` (returns/analytics_table.html): django-tables2's
+# per-cell rendering costs ten times as much; header, sorting, paging and exports stay its own.
+
+def _top_reason(figures, reasons):
+    top = figures.top_reason_id()
+    return reason_label(reasons[top]) if top in reasons else None
+
+
+def _top_reason_share(figures, reasons):
+    top = figures.top_reason_id()
+    return figures.reason_units[top] / Decimal(figures.returned_units) if top in reasons else None
+
+
+FIGURE_FIELDS = {
+    "units_sold": lambda f, r: f.units_sold,
+    "orders": lambda f, r: f.orders,
+    "revenue": lambda f, r: f.revenue,
+    "returned_units": lambda f, r: f.returned_units,
+    "returned_value": lambda f, r: to_cents(f.returned_value),
+    "return_rate": lambda f, r: f.return_rate,
+    "return_rate_value": lambda f, r: f.return_rate_value,
+    "return_rate_orders": lambda f, r: f.return_rate_orders,
+    "returns": lambda f, r: f.returns,
+    "top_reason": _top_reason,
+    "top_reason_share": _top_reason_share,
+    "handling_cost": lambda f, r: to_cents(f.handling_cost),
+    "written_off_cost": lambda f, r: to_cents(f.written_off_cost),
+    "return_cost": lambda f, r: to_cents(f.return_cost),
+    "refunded": lambda f, r: to_cents(f.refunded),
+    "net_revenue": lambda f, r: f.net_revenue,
+    "margin_before_returns": lambda f, r: f.margin_before_returns,
+    "margin_after_returns": lambda f, r: f.margin_after_returns,
+}
+
+
+class FigureRow(dict):
+    """A row of plain fields whose figures (FIGURE_FIELDS) are computed from `figures` when read."""
+
+    def __init__(self, figures, reasons: dict, **fields):
+        super().__init__(**fields)
+        self.figures, self.reasons = figures, reasons
+
+    def __missing__(self, key):
+        compute = FIGURE_FIELDS.get(key)
+        if compute is None:
+            raise KeyError(key)
+        value = self[key] = compute(self.figures, self.reasons)
+        return value
+
+
+def figures_row(figures, *, reasons: dict, **fields) -> FigureRow:
+    return FigureRow(figures, reasons, **fields)
+
+
+def _sort_key(value):
+    return value.lower() if isinstance(value, str) else value
+
 
 class RowData(TableListData):
     """Dict rows sorted with a plain key per column (django-tables2's generic comparator resolves
@@ -148,18 +283,12 @@ class RowData(TableListData):
         rows = self.data
         for accessor in reversed(accessors):
             name = accessor.bare
-            present = [row for row in rows if row.get(name) is not None]
-            missing = [row for row in rows if row.get(name) is None]
-            present.sort(key=lambda row: _sort_key(row[name]), reverse=accessor.is_descending)
-            rows = present + missing
+            values = [(_get(row, name), row) for row in rows]
+            present = [pair for pair in values if pair[0] is not None]
+            missing = [row for value, row in values if value is None]
+            present.sort(key=lambda pair: _sort_key(pair[0]), reverse=accessor.is_descending)
+            rows = [row for _value, row in present] + missing
         self.data[:] = rows
-
-
-def _sort_key(value):
-    return value.lower() if isinstance(value, str) else value
-
-class RateColumn(PercentColumn):
-    pass
 
 
 class CountColumn(NumberColumn):
@@ -179,31 +308,38 @@ class ReturnsCountColumn(NumberColumn):
         return None if value is None else round(value, 2)
 
 
-class ReturnFiguresTable(PortalTable):
-    """The columns every analytics table shares (rows are dicts made by `figures_row`)."""
+class FigureRowsTable(FastRowsTable):
+    """The analytics tables: dict rows (FigureRow)."""
+
+
+class ReturnFiguresTable(FigureRowsTable):
+    """The columns every figures table shares."""
 
     units_sold = CountColumn(verbose_name=_("Units sold"))
     returned_units = CountColumn(verbose_name=_("Returned units"))
-    return_rate = RateColumn(verbose_name=_("Return rate (units)"))
-    return_rate_value = RateColumn(verbose_name=_("Return rate (value)"))
-    return_rate_orders = RateColumn(verbose_name=_("Return rate (orders)"))
+    return_rate = PercentColumn(verbose_name=_("Return rate (units)"))
+    return_rate_value = PercentColumn(verbose_name=_("Return rate (value)"))
+    return_rate_orders = PercentColumn(verbose_name=_("Return rate (orders)"))
     top_reason = tables.Column(verbose_name=_("Top reason"), default="–")
     returned_value = MoneyColumn(verbose_name=_("Returned value"))
     return_cost = MoneyColumn(verbose_name=_("Cost of returns"))
-    margin_after_returns = RateColumn(verbose_name=_("Margin after returns"))
+    margin_after_returns = PercentColumn(verbose_name=_("Margin after returns"))
 
-    class Meta(PortalTable.Meta):
-        per_page = 50
+    class Meta(FigureRowsTable.Meta):
         attrs = {"class": "table figures"}
         empty_text = _("No sales in this period.")
 
 
+def _link(url, text):
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
 class ProductReturnTable(ReturnFiguresTable):
-    sku = tables.Column(verbose_name=_("SKU"), linkify=lambda record: record["url"])
+    sku = tables.Column(verbose_name=_("SKU"), linkify=lambda record: product_url(record["pk"]))
     name = tables.Column(verbose_name=_("Product"))
     category = tables.Column(verbose_name=_("Category"))
     supplier = tables.Column(verbose_name=_("Supplier"), default="–")
-    margin_before_returns = RateColumn(verbose_name=_("Margin before returns"))
+    margin_before_returns = PercentColumn(verbose_name=_("Margin before returns"))
 
     class Meta(ReturnFiguresTable.Meta):
         sequence = ("sku", "name", "category", "supplier", "units_sold", "returned_units", "return_rate",
@@ -211,6 +347,9 @@ class ProductReturnTable(ReturnFiguresTable):
                     "margin_before_returns", "margin_after_returns")
         order_by = ("-return_cost",)
         attrs = {"class": "table figures", "data-testid": "product-table"}
+
+    def cell_sku(self, record):
+        return format_html('<span class="nowrap">{}</span>', _link(product_url(record["pk"]), record["sku"]))
 
 
 class CategoryReturnTable(ReturnFiguresTable):
@@ -222,12 +361,9 @@ class CategoryReturnTable(ReturnFiguresTable):
         order_by = ("path",)
         attrs = {"class": "table figures", "data-testid": "category-table"}
 
-    def render_name(self, record):
-        return format_html('<a class="indent-{}" href="{}">{}</a>', min(record["depth"], 2), record["url"],
-                           record["name"])
-
-    def value_name(self, record):
-        return record["name"]
+    def cell_name(self, record):
+        return format_html('<span class="indent-{}">{}</span>', min(record["depth"], 2),
+                           _link(record["url"], record["name"]))
 
 
 class SupplierReturnTable(ReturnFiguresTable):
@@ -240,90 +376,78 @@ class SupplierReturnTable(ReturnFiguresTable):
         attrs = {"class": "table figures", "data-testid": "supplier-table"}
 
 
-class ReasonReturnTable(PortalTable):
+def _action_badge(record):
+    return format_html('<span class="action action-{}" title="{}">{}</span>', record["action_code"],
+                       record["action_hint"], record["action"])
+
+
+class ReasonReturnTable(FigureRowsTable):
     reason = tables.Column(verbose_name=_("Reason"))
     code = tables.Column(verbose_name=_("Code"))
     merchant_fault = tables.BooleanColumn(verbose_name=_("Shop's fault"))
     returned_units = CountColumn(verbose_name=_("Returned units"))
-    share = RateColumn(verbose_name=_("Share of returned units"))
-    return_rate = RateColumn(verbose_name=_("Return rate (units)"))
-    return_rate_value = RateColumn(verbose_name=_("Return rate (value)"))
-    return_rate_orders = RateColumn(verbose_name=_("Return rate (orders)"))
+    share = PercentColumn(verbose_name=_("Share of returned units"))
+    return_rate = PercentColumn(verbose_name=_("Return rate (units)"))
+    return_rate_value = PercentColumn(verbose_name=_("Return rate (value)"))
+    return_rate_orders = PercentColumn(verbose_name=_("Return rate (orders)"))
     returned_value = MoneyColumn(verbose_name=_("Returned value"))
     returns = ReturnsCountColumn(verbose_name=_("Returns"))
     return_cost = MoneyColumn(verbose_name=_("Cost of returns"))
     action = tables.Column(verbose_name=_("What to change"))
 
-    class Meta(PortalTable.Meta):
+    class Meta(FigureRowsTable.Meta):
         order_by = ("-returned_units",)
         attrs = {"class": "table figures", "data-testid": "reason-table"}
         empty_text = _("No returns in this period.")
 
+    def cell_merchant_fault(self, record):
+        return _("yes") if record["merchant_fault"] else _("no")
 
-class NeedsLookTable(PortalTable):
-    sku = tables.Column(verbose_name=_("SKU"), linkify=lambda record: record["url"])
+    def cell_action(self, record):
+        return _action_badge(record)
+
+
+class NeedsLookTable(FigureRowsTable):
+    sku = tables.Column(verbose_name=_("SKU"), linkify=lambda record: product_url(record["pk"]))
     name = tables.Column(verbose_name=_("Product"))
     category = tables.Column(verbose_name=_("Category"))
     units_sold = CountColumn(verbose_name=_("Units sold"))
     returned_units = CountColumn(verbose_name=_("Returned units"))
-    return_rate = RateColumn(verbose_name=_("Return rate (units)"))
-    category_rate = RateColumn(verbose_name=_("Category's rate"))
+    return_rate = PercentColumn(verbose_name=_("Return rate (units)"))
+    category_rate = PercentColumn(verbose_name=_("Category's rate"))
     factor = tables.Column(verbose_name=_("× category"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     excess_units = CountColumn(verbose_name=_("Returns above the category's rate"))
     top_reason = tables.Column(verbose_name=_("Dominant reason"), default="–")
-    margin_after_returns = RateColumn(verbose_name=_("Margin after returns"))
+    margin_after_returns = PercentColumn(verbose_name=_("Margin after returns"))
     action = tables.Column(verbose_name=_("Suggested action"))
 
-    class Meta(PortalTable.Meta):
+    class Meta(FigureRowsTable.Meta):
         order_by = ("-excess_units",)
-        per_page = 50
         attrs = {"class": "table figures", "data-testid": "needs-look-table"}
         empty_text = _("No product stands out in this period.")
 
-    def render_factor(self, value):
-        return "×" + formats.number_format(value, 1, use_l10n=True)
+    def cell_sku(self, record):
+        return format_html('<span class="nowrap">{}</span>', _link(product_url(record["pk"]), record["sku"]))
+
+    def cell_factor(self, record):
+        return "×" + formats.number_format(record["factor"], 1, use_l10n=True)
 
     def value_factor(self, value):
         return round(value, 2)
 
-    def render_top_reason(self, record, value):
+    def cell_top_reason(self, record):
+        if record["top_reason"] is None:
+            return "–"
         if record["top_reason_share"] is None:
-            return value
-        return format_html('{} <span class="muted">({})</span>', value, format_percent(record["top_reason_share"], 0))
+            return record["top_reason"]
+        return format_html('{} <span class="muted">({})</span>', record["top_reason"],
+                           format_percent(record["top_reason_share"], 0))
 
-    def render_action(self, record, value):
-        return format_html('<span class="action action-{}" title="{}">{}</span>', record["action_code"],
-                           record["action_hint"], value)
+    def cell_action(self, record):
+        return _action_badge(record)
 
 
 # --- rows of the analytics tables ---------------------------------------------------------------
-
-def figures_row(figures, *, reasons: dict) -> dict:
-    """The shared columns of a row (see ReturnFiguresTable) from an `analytics.Figures`."""
-    top = figures.top_reason_id()
-    return {
-        "units_sold": figures.units_sold,
-        "orders": figures.orders,
-        "revenue": figures.revenue,
-        "returned_units": figures.returned_units,
-        "returned_value": _cents(figures.returned_value),
-        "return_rate": figures.return_rate,
-        "return_rate_value": figures.return_rate_value,
-        "return_rate_orders": figures.return_rate_orders,
-        "returns": figures.returns,
-        "top_reason": reason_label(reasons[top]) if top in reasons else None,
-        "top_reason_share": (figures.reason_units[top] / figures.returned_units) if top in reasons else None,
-        "handling_cost": _cents(figures.handling_cost),
-        "written_off_cost": _cents(figures.written_off_cost),
-        "return_cost": _cents(figures.return_cost),
-        "margin_before_returns": figures.margin_before_returns,
-        "margin_after_returns": figures.margin_after_returns,
-    }
-
-
-def _cents(value):
-    return to_cents(value)
-
 
 def product_url(pk: int) -> str:
     return reverse("catalog:product-detail", args=[pk])
@@ -331,27 +455,23 @@ def product_url(pk: int) -> str:
 
 def product_rows(analysis, *, reasons: dict, category_names: dict[int, str]) -> list[dict]:
     return [
-        {
-            **figures_row(figures, reasons=reasons), "pk": info.pk, "sku": info.sku, "name": info.name,
-            "category": category_names.get(info.category_id, ""), "supplier": info.supplier_name or None,
-            "url": product_url(info.pk),
-        }
+        FigureRow(figures, reasons, pk=info.pk, sku=info.sku, name=info.name,
+                  category=category_names.get(info.category_id, ""), supplier=info.supplier_name or None)
         for info, figures in analysis.products.values()
     ]
 
 
 def category_rows(analysis, *, reasons: dict, categories: list, url_for) -> list[dict]:
     return [
-        {**figures_row(analysis.categories[c.pk], reasons=reasons), "name": c.name, "code": c.code, "path": c.path,
-         "depth": c.depth, "url": url_for(c)}
+        FigureRow(analysis.categories[c.pk], reasons, name=c.name, code=c.code, path=c.path, depth=c.depth,
+                  url=url_for(c))
         for c in categories if c.pk in analysis.categories
     ]
 
 
 def supplier_rows(analysis, *, reasons: dict, products_per_supplier: dict) -> list[dict]:
     return [
-        {**figures_row(figures, reasons=reasons), "supplier": name or str(_("(no supplier)")),
-         "products": products_per_supplier.get(pk, 0)}
+        FigureRow(figures, reasons, supplier=name or str(_("(no supplier)")), products=products_per_supplier.get(pk, 0))
         for pk, (name, figures) in analysis.suppliers.items()
     ]
 
@@ -360,20 +480,17 @@ def reason_rows(analysis, *, reasons: dict) -> list[dict]:
     from .analytics import ACTIONS, action_for_reason, ratio
 
     rows = []
-    total_returned = analysis.total.returned_units
     for pk, figures in analysis.reasons.items():
         reason = reasons.get(pk)
         if reason is None:
             continue
         action = action_for_reason(reason.code)
-        rows.append({
-            "reason": reason_label(reason), "code": reason.code, "merchant_fault": reason.merchant_fault,
-            "returned_units": figures.returned_units, "share": ratio(figures.returned_units, total_returned),
-            "return_rate": figures.return_rate, "return_rate_value": figures.return_rate_value,
-            "return_rate_orders": figures.return_rate_orders, "returned_value": _cents(figures.returned_value),
-            "returns": figures.returns, "return_cost": _cents(figures.return_cost),
-            "action": ACTIONS[action][0], "action_code": action,
-        })
+        label, hint = ACTIONS[action]
+        rows.append(FigureRow(
+            figures, reasons, reason=reason_label(reason), code=reason.code, merchant_fault=reason.merchant_fault,
+            share=ratio(figures.returned_units, analysis.total.returned_units),
+            action=label, action_hint=hint, action_code=action,
+        ))
     return rows
 
 
@@ -382,17 +499,13 @@ def needs_look_rows(findings, *, reasons: dict, category_names: dict[int, str]) 
 
     rows = []
     for finding in findings:
-        figures = finding.figures
         reason = reasons.get(finding.reason_id)
         label, hint = ACTIONS[finding.action]
-        rows.append({
-            "pk": finding.info.pk, "sku": finding.info.sku, "name": finding.info.name,
-            "category": category_names.get(finding.info.category_id, ""), "url": product_url(finding.info.pk),
-            "units_sold": figures.units_sold, "returned_units": figures.returned_units,
-            "return_rate": figures.return_rate, "category_rate": finding.category_rate, "factor": finding.factor,
-            "excess_units": round(finding.excess_units), "top_reason": reason_label(reason) if reason else None,
-            "top_reason_code": reason.code if reason else None, "top_reason_share": finding.reason_share,
-            "margin_after_returns": figures.margin_after_returns,
-            "action": label, "action_hint": hint, "action_code": finding.action,
-        })
+        rows.append(FigureRow(
+            finding.figures, reasons, pk=finding.info.pk, sku=finding.info.sku, name=finding.info.name,
+            category=category_names.get(finding.info.category_id, ""), category_rate=finding.category_rate,
+            factor=finding.factor, excess_units=round(finding.excess_units),
+            top_reason=reason_label(reason) if reason else None, top_reason_code=reason.code if reason else None,
+            top_reason_share=finding.reason_share, action=label, action_hint=hint, action_code=finding.action,
+        ))
     return rows

@@ -76,7 +76,8 @@ def return_analytics(request):
                                       categories=shown, category=category)
     reasons = {reason.pk: reason for reason in selectors.reason_choices()}
     analysis = analytics.analyse(
-        sales=facts["sales"], returns=facts["returns"], category_paths={c.pk: c.path for c in shown},
+        sales=facts["sales"], returns=facts["returns"], products=facts["products"],
+        category_paths={c.pk: c.path for c in shown},
         handling_cost=settings.KPI_RETURN_HANDLING_COST, exact_orders=facts["exact_orders"],
     )
     findings = analytics.needs_a_look(

@@ -6,8 +6,10 @@ categories' products (returns/selectors.py); everyone else gets 403.
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
+from django.utils.functional import cached_property
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
@@ -17,6 +19,29 @@ from .. import selectors
 from ..tables import ReturnTable
 
 PER_PAGE = 50
+# A list counts at most this many returns (40 pages): counting all 400,000 returns of a big shop
+# costs more than the rest of the page, and nobody pages that far; filters narrow the list.
+COUNT_CAP = 2000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows (`capped` says there are more); pages beyond are not offered."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def capped(self) -> bool:
+        return self._counted > self.cap
+
+    @cached_property
+    def _counted(self) -> int:
+        # django-tables2 hands over its rows; the queryset (filtered and sorted) sits inside them
+        queryset = self.object_list.data.data
+        return queryset[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
 
 
 def forbidden(request):
@@ -30,7 +55,7 @@ def _list_page(request, *, queue: bool):
     today = berlin_today()
     returns_filter = selectors.return_list(user=user, params=request.GET or None, queue=queue, today=today)
     table = ReturnTable(returns_filter.qs, today=today, exclude=() if queue else ("waiting",))
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": CappedPaginator}).configure(table)
     export_format = request.GET.get("_export")
     if TableExport.is_valid_format(export_format):
         name = "returns-inspection-queue" if queue else "returns"
@@ -42,6 +67,7 @@ def _list_page(request, *, queue: bool):
         "queue_days": selectors.inspection_queue_days(),
         "queue_count": selectors.inspection_queue_count(user=user, today=today),
         "sees_all": selectors.sees_all_returns(user),
+        "count_cap": COUNT_CAP,
     })
 
 

@@ -201,8 +201,8 @@ def _facts(category_tree, n):
                                        returns=5, returns_share=Decimal("5"), orders_returned=5)
 
 
-# session, user, roles, categories, channels, product facts, return facts, KPI facts, reasons
-PAGE_QUERIES = 9
+# session, user, roles, categories, channels, product facts, return facts, products, KPI facts, reasons
+PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("view", ["needs", "products", "categories", "suppliers", "reasons"])

@@ -71,12 +71,14 @@ def _row(response, number):
 
 # --- who sees what -------------------------------------------------------------------------------
 
-def test_customer_service_sees_every_return_newest_first(client, service, shop):
+def test_customer_service_sees_every_return_the_newest_first(client, service, shop):
     client.force_login(service)
     response = client.get(LIST)
     assert response.status_code == 200
-    # opened: MIXED 4 days ago, DRESS 7, SHIRT 12, PHONE 40 (requested two days before arrival)
-    assert _numbers(response) == ["RMA-MIXED", "RMA-DRESS", "RMA-SHIRT", "RMA-PHONE"]
+    # in the order they were entered, the last one first
+    assert _numbers(response) == ["RMA-SHIRT", "RMA-PHONE", "RMA-MIXED", "RMA-DRESS"]
+    # by age: opened MIXED 4 days ago, DRESS 7, SHIRT 12, PHONE 40 (requested two days before arrival)
+    assert _numbers(client.get(LIST, {"sort": "age"})) == ["RMA-MIXED", "RMA-DRESS", "RMA-SHIRT", "RMA-PHONE"]
 
 
 def test_shop_manager_sees_every_return(client, shop_manager, shop):
@@ -144,7 +146,8 @@ def test_rows_link_to_the_returns_page(client, service, shop):
     ({"age": "8-14"}, ["RMA-SHIRT"]),
     ({"age": "31-"}, ["RMA-PHONE"]),
     ({"age": "0-3"}, []),
-    ({"q": "rma-sh"}, ["RMA-SHIRT"]),
+    ({"q": "RMA-SH"}, ["RMA-SHIRT"]),
+    ({"q": "rma-sh"}, ["RMA-SHIRT"]),  # typed in small letters
     ({"category": "FASHION", "reason": "DEFECTIVE"}, []),
 ])
 def test_filters(client, service, shop, params, expected):
@@ -154,6 +157,29 @@ def test_filters(client, service, shop, params, expected):
     assert sorted(_numbers(response)) == expected
 
 
+def test_search_finds_a_return_by_its_order_number(client, service, shop):
+    client.force_login(service)
+    ret = Return.objects.get(external_id="RMA-PHONE")
+    assert _numbers(client.get(LIST, {"q": ret.order.external_id})) == ["RMA-PHONE"]
+
+
+def test_a_long_list_counts_up_to_the_cap(client, service, shop, monkeypatch):
+    from returns.views import queue
+
+    # given a cap of 2 returns and 4 returns
+    monkeypatch.setattr(queue.CappedPaginator, "cap", 2)
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    client.force_login(service)
+    response = client.get(LIST, {"per_page": 1})
+    # then the list says there are more and offers two pages of one
+    paginator = response.context["table"].paginator
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (2, True, 2)
+    assert "More than 2 returns" in response.content.decode() or "Mehr als 2 Retouren" in response.content.decode()
+    # a filter that leaves fewer shows the exact number
+    paginator = client.get(LIST, {"reason": "DEFECTIVE"}).context["table"].paginator
+    assert (paginator.count, paginator.capped) == (2, False)
+
+
 def test_category_manager_filtering_by_a_reason_matches_only_their_lines(client, fashion_manager, shop):
     # the mixed return's phone is defective, but the fashion manager does not see the phone
     client.force_login(fashion_manager)
@@ -161,6 +187,8 @@ def test_category_manager_filtering_by_a_reason_matches_only_their_lines(client,
     # and a category outside their scope is not a choice
     response = client.get(LIST, {"category": "ELECTRONICS"})
     assert "category" in response.context["filter"].form.errors
+    # and the refused filter still leaves their scope in force
+    assert sorted(_numbers(response)) == ["RMA-DRESS", "RMA-MIXED", "RMA-SHIRT"]
 
 
 def test_list_sorts_by_a_column(client, service, shop):

@@ -6,8 +6,15 @@ import pytest
 
 from returns import analytics
 from returns.analytics import (
-    CONTENT_FIX, DELISTING_REVIEW, FULFILMENT_CHECK, PRICE_CHECK, READ_RETURNS, SUPPLIER_CLAIM, analyse,
-    needs_a_look, suggested_action,
+    CONTENT_FIX,
+    DELISTING_REVIEW,
+    FULFILMENT_CHECK,
+    PRICE_CHECK,
+    READ_RETURNS,
+    SUPPLIER_CLAIM,
+    ProductInfo,
+    needs_a_look,
+    suggested_action,
 )
 
 WOMEN, PHONES = 1, 2
@@ -27,6 +34,13 @@ def returned(pk, category, reason, units, value="0", share="0", written_off="0")
             "supplier_id": None, "supplier_name": "", "reason_id": reason, "returned_units": units,
             "returned_value": Decimal(value), "returns_share": Decimal(share), "orders_returned": units,
             "written_off_cost": Decimal(written_off)}
+
+
+def analyse(*, sales, returns, **kwargs):
+    """returns.analytics.analyse with the products known from the rows."""
+    products = {row["product_id"]: ProductInfo(row["product_id"], row["sku"], row["name"], row["category_id"], None, "")
+                for row in [*sales, *returns]}
+    return analytics.analyse(sales=sales, returns=returns, products=products, **kwargs)
 
 
 def findings_for(sales, returns, *, factor="1.5", min_units=20):
