@@ -241,7 +241,11 @@ class PriceSuggestion(models.Model):
         verbose_name = _("price suggestion")
         verbose_name_plural = _("price suggestions")
         constraints = [models.UniqueConstraint(fields=["run", "product", "kind"], name="price_suggestion_unique")]
-        indexes = [models.Index(fields=["outcome", "product"])]
+        # the list pages read one run's rows, by outcome, best contribution first
+        indexes = [
+            models.Index(fields=["run", "outcome", "-contribution_change"], name="price_sugg_run_outcome"),
+            models.Index(fields=["run", "-contribution_change"], name="price_sugg_run_contrib"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.suggested_price or self.outcome}"

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DateField, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -94,15 +94,16 @@ def _week_bounds(today: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
 def _weekly_units(first: dt.date, end: dt.date) -> dict[int, dict[dt.date, tuple[int, int]]]:
     """product → week (Monday) → (units sold, returned units); one grouped query."""
     rows = (DailyProductFact.objects.filter(day__gte=first, day__lt=end)
-            .annotate(week=TruncWeek("day")).values("product_id", "week")
+            .annotate(week=TruncWeek("day", output_field=DateField()))
+            .values("product_id", "week")
             .annotate(units=Sum("units_sold"), returned=Sum("returned_units"))
-            .order_by())
+            .order_by()
+            .values_list("product_id", "week", "units", "returned"))
     out: dict[int, dict[dt.date, tuple[int, int]]] = defaultdict(dict)
-    for r in rows.iterator(chunk_size=20000):
-        week = r["week"]
+    for pid, week, units, returned in rows.iterator(chunk_size=20000):
         if isinstance(week, dt.datetime):
             week = week.date()
-        out[r["product_id"]][week] = (r["units"] or 0, r["returned"] or 0)
+        out[pid][week] = (units or 0, returned or 0)
     return out
 
 
