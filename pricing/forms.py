@@ -9,10 +9,19 @@ from shopmgr.core.dates import berlin_midnight_utc
 from .models import PriceChange
 
 
+class PriceField(forms.DecimalField):
+    """A gross price; a German reader may type 24,99 (a comma without a dot is the decimal sign)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "," in value and "." not in value:
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
 class ProposalForm(forms.Form):
     """A price a category manager proposes for one product (from a suggestion or their own)."""
 
-    price = forms.DecimalField(label=_("New price (gross)"), max_digits=14, decimal_places=2,
+    price = PriceField(label=_("New price (gross)"), max_digits=14, decimal_places=2,
                                min_value=Decimal("0.01"),
                                error_messages={"min_value": _("A price must be above 0.")})
     kind = forms.ChoiceField(label=_("Kind"), choices=PriceChange.Kind.choices, initial=PriceChange.Kind.REGULAR)

@@ -205,7 +205,7 @@ def _compute(run: PricingRun, now: dt.datetime) -> None:  # noqa: C901 — the r
     # Per product: the weekly series (weeks with sales and a price).
     series: dict[int, tuple[list[float], list[float], list[float] | None]] = {}
     noons_of: dict[dt.date, list[dt.datetime]] = {}
-    for pid, category_id, path, *_ in products:
+    for pid, *_ in products:
         by_week = weekly.get(pid)
         history = histories.get(pid)
         if not by_week or not history:

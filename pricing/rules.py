@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from operator import mul
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from operator import mul
 
 from shopmgr.core.dates import BERLIN
 

@@ -28,7 +28,6 @@ from .models import (
     PricingRun,
 )
 
-
 # --- who may do what -----------------------------------------------------------------------------
 
 def can_use_pricing(user) -> bool:

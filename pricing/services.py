@@ -25,9 +25,8 @@ from .models import PriceChange, PriceProposal, PriceSuggestion
 
 def _full_unit_cost(product: Product) -> Decimal:
     """The cost the margin floor protects: the purchase cost plus the shares of the latest run."""
-    from .nightly import cost_basis, full_unit_cost
-
     from .models import ProductElasticity
+    from .nightly import cost_basis, full_unit_cost
 
     return_rate = (ProductElasticity.objects.filter(product=product).values_list("return_rate", flat=True).first()
                    or Decimal(0))
@@ -82,6 +81,12 @@ def proposal_create(*, user, product_id: int, price: Decimal, reason: str, kind:
         if price == product.price and starts_at is None:
             raise ValidationError(_("%(price)s is already the current price.") % {"price": format_money(price)},
                                   code="unchanged")
+        if suggestion is not None and suggestion.current_price != product.price:
+            raise ValidationError(
+                _("The price of %(sku)s changed from %(old)s to %(new)s since the suggestion was computed; wait for "
+                  "tonight's suggestion or propose your own price.") % {
+                    "sku": product.sku, "old": format_money(suggestion.current_price),
+                    "new": format_money(product.price)}, code="stale")
         check_floor(product=product, price=price, override_reason=override_reason)
         if PriceProposal.objects.filter(product=product, status=PriceProposal.Status.PENDING).exists():
             raise ValidationError(

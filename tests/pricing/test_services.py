@@ -157,3 +157,22 @@ def test_approval_is_refused_when_a_future_price_would_be_overtaken(fashion_mana
     proposal = propose(fashion_manager, dress, "24.99")
     with pytest.raises(ValidationError, match="future price change"):
         services.proposal_approve(user=shop_manager, proposal_id=proposal.pk)
+
+
+def test_a_suggestion_whose_price_changed_since_the_run_is_refused(fashion_manager, dress):
+    from pricing.models import PriceSuggestion, PricingRun
+
+    run = PricingRun.objects.create(started_at=timezone.now(), status="done")
+    suggestion = PriceSuggestion.objects.create(run=run, product=dress, outcome="suggested", current_price=D("22.80"),
+                                                suggested_price=D("24.99"), created_at=timezone.now())
+    with pytest.raises(ValidationError, match="since the suggestion was computed"):
+        propose(fashion_manager, dress, "24.99", suggestion=suggestion)
+    assert not PriceProposal.objects.exists()
+
+
+def test_a_comma_price_is_read_as_decimals():
+    from pricing.forms import ProposalForm
+
+    form = ProposalForm({"price": "24,99", "kind": "regular", "reason": "x"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["price"] == D("24.99")

@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pricing import services
-from pricing.models import CompetitorPosition, PriceChange, PriceProposal, PriceSuggestion, PricingRun
+from pricing.models import (
+    CompetitorPosition,
+    PriceChange,
+    PriceProposal,
+    PriceSuggestion,
+    PricingRun,
+)
 from shopmgr.core import roles
 from tests.catalog.factories import ProductFactory
 from tests.conftest import user_with_role
