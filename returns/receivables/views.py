@@ -48,7 +48,7 @@ def index(request):
     )
     table = OpenItemTable(item_filter.qs, today=today)
     # No COUNT over every invoice: the lazy paginator only asks whether a next page exists.
-    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    RequestConfig(request, paginate={"per_page": 25, "paginator_class": LazyPaginator}).configure(table)
     return render(request, "receivables/index.html", {
         "filter": item_filter, "table": table, "ageing": selectors.ageing(user=request.user, today=today),
         "today": today,
