@@ -1,21 +1,20 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from shopmgr.core.formatting import format_money
 from shopmgr.core.tables import MoneyColumn, NumberColumn, PercentColumn, PortalTable
 
 from .models import CompetitorPosition, PriceProposal, PriceSuggestion
 
 
-def product_page(record_product) -> str:
-    return reverse("pricing:product", args=[record_product.sku])
+def product_page(product) -> str:
+    return reverse("pricing:product", args=[product.sku])
 
 
 class SuggestionTable(PortalTable):
-    select = tables.CheckBoxColumn(accessor="pk", verbose_name="", orderable=False, exclude_from_export=True,
-                                   attrs={"input": {"name": "suggestion", "form": "bulk-propose"}})
+    select = tables.Column(accessor="pk", verbose_name="", orderable=False, exclude_from_export=True)
     sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"), order_by="product__sku")
     name = tables.Column(accessor="product__name", verbose_name=_("Name"), order_by="product__name")
     category = tables.Column(accessor="product__category__name", verbose_name=_("Category"),
@@ -50,7 +49,7 @@ class SuggestionTable(PortalTable):
         return format_html('<a href="{}">{}</a>', product_page(record.product), value)
 
     def render_elasticity(self, value):
-        return f"{value:.2f}".replace(".", ",") if value is not None else "–"
+        return formats.number_format(value, 2, use_l10n=True) if value is not None else "–"
 
     def render_bound_by(self, value):
         return self.BOUNDS.get(value, value)
@@ -110,5 +109,3 @@ class MarketTable(PortalTable):
     def render_sku(self, value, record):
         return format_html('<a href="{}">{}</a>', product_page(record.product), value)
 
-
-__all__ = ["SuggestionTable", "ProposalTable", "MarketTable", "format_money"]

@@ -58,7 +58,9 @@ def index(request):
         request.GET, queryset=selectors.suggestions(user=request.user, run=run),
         categories=selectors.filter_categories(user=request.user),
     )
-    table = SuggestionTable(suggestion_filter.qs.defer("steps"))
+    # the working list (suggested only) needs no outcome column
+    hide = ("outcome",) if suggestion_filter.form.data.get("outcome") == PriceSuggestion.Outcome.SUGGESTED else ()
+    table = SuggestionTable(suggestion_filter.qs.defer("steps"), exclude=hide)
     # 13 columns: 25 rows keep the page inside its budget; no COUNT over the whole run's rows
     RequestConfig(request, paginate={"per_page": 25, "paginator_class": LazyPaginator}).configure(table)
     return _export_or_render(request, table, "pricing/index.html", {
