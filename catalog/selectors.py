@@ -113,7 +113,6 @@ ANALYSIS_COLUMNS = {
     "rank_returns": "analysis__rank_returns",
     "rank_margin": "analysis__rank_margin",
     "rank_content": "analysis__rank_content",
-    "content_gaps": "analysis__content_gaps",
 }
 
 IN_ASSORTMENT = [Product.Status.ACTIVE, Product.Status.PHASE_OUT]
@@ -122,7 +121,12 @@ IN_ASSORTMENT = [Product.Status.ACTIVE, Product.Status.PHASE_OUT]
 def product_list_with_analysis(*, user) -> QuerySet[Product]:
     from django.db.models import F
 
-    return product_list(user=user).annotate(**{name: F(path) for name, path in ANALYSIS_COLUMNS.items()})
+    # description and attributes can be long and no list shows them
+    return (
+        product_list(user=user)
+        .defer("description", "attributes")
+        .annotate(**{name: F(path) for name, path in ANALYSIS_COLUMNS.items()})
+    )
 
 
 def supplier_choices(*, user):
@@ -219,6 +223,7 @@ def content_worst(*, user, category: Category | None = None, per_category: int =
     if category is not None:
         qs = qs.filter(category__path__startswith=category.path)
     qs = qs.annotate(
+        content_gaps=F("analysis__content_gaps"),
         rn=Window(RowNumber(), partition_by=[F("category_id")],
                   order_by=[F("analysis__content_score").asc(), F("sku").asc()])
     ).filter(rn__lte=per_category).order_by("category__path", "rn")
