@@ -1,12 +1,43 @@
 """Reads of the assortment. Scope lives here, in one function per entity (DESIGN §5)."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 
+from kpis.models import DailyReturnFact
+from sales.models import Review
 from shopmgr.core import roles
 
-from .models import Category, Product
+from . import analysis
+from .models import (
+    AssortmentRules,
+    AssortmentRun,
+    Category,
+    ListingProposal,
+    Product,
+    ProductAnalysis,
+    ProductStatusChange,
+    Supplier,
+)
 
 NOTHING = Q(pk__in=[])
 
@@ -119,7 +150,6 @@ IN_ASSORTMENT = [Product.Status.ACTIVE, Product.Status.PHASE_OUT]
 
 
 def product_list_with_analysis(*, user) -> QuerySet[Product]:
-    from django.db.models import F
 
     # description and attributes can be long and no list shows them
     return (
@@ -130,9 +160,7 @@ def product_list_with_analysis(*, user) -> QuerySet[Product]:
 
 
 def supplier_choices(*, user):
-    from django.db.models import Exists
 
-    from .models import Supplier
 
     suppliers = Supplier.objects.order_by("name")
     if roles.sees_everything(user):
@@ -141,7 +169,6 @@ def supplier_choices(*, user):
 
 
 def analysis_visible(*, user, category: Category | None = None):
-    from .models import ProductAnalysis
 
     qs = ProductAnalysis.objects.filter(product_visible_q(user, prefix="product__"))
     if category is not None:
@@ -152,11 +179,8 @@ def analysis_visible(*, user, category: Category | None = None):
 def assortment_matrix(*, user, category: Category | None = None) -> dict:
     """Counts and net revenue (12 months) per ABC × XYZ cell of the products in the assortment
     (active or phase-out) a user may see, with each cell's share of the revenue and its action."""
-    from decimal import Decimal
 
-    from django.db.models import Sum
 
-    from . import analysis
 
     rows = (
         analysis_visible(user=user, category=category)
@@ -186,7 +210,6 @@ def assortment_matrix(*, user, category: Category | None = None) -> dict:
 
 def category_analyses(*, user, category: Category | None = None) -> QuerySet[Category]:
     """Visible categories with their GMROI and movement counts (from catalog.CategoryAnalysis)."""
-    from django.db.models import F
 
     qs = Category.objects.filter(category_visible_q(user))
     if category is not None:
@@ -200,7 +223,6 @@ def category_analyses(*, user, category: Category | None = None) -> QuerySet[Cat
 
 
 def last_assortment_run():
-    from .models import AssortmentRun
 
     return AssortmentRun.objects.filter(status=AssortmentRun.Status.SUCCEEDED).order_by("-started_at").first()
 
@@ -216,8 +238,6 @@ def delist_candidates(*, user, category: Category | None = None) -> QuerySet[Pro
 
 def content_worst(*, user, category: Category | None = None, per_category: int = 5) -> list[tuple[Category, list]]:
     """The `per_category` products with the lowest content score in each (leaf) category, one query."""
-    from django.db.models import F, Window
-    from django.db.models.functions import RowNumber
 
     qs = product_list_with_analysis(user=user).filter(status__in=IN_ASSORTMENT, analysis__isnull=False)
     if category is not None:
@@ -241,14 +261,11 @@ CONTENT_BANDS = [(0, 49, "0–49"), (50, 79, "50–79"), (80, 100, "80–100")]
 def content_outcomes(*, user, category: Category | None = None) -> list[dict]:
     """Per content-score band: products, units, 'not as described' returns per unit sold, and the
     average rating (over all reviews of the band) — shown side by side (12 months)."""
-    from django.db.models import Case, DecimalField, ExpressionWrapper, F, Sum, When
-    from django.db.models import Value as V
 
-    from . import analysis
 
     band = Case(
-        *[When(content_score__gte=lo, content_score__lte=hi, then=V(label)) for lo, hi, label in CONTENT_BANDS],
-        default=V("?"),
+        *[When(content_score__gte=lo, content_score__lte=hi, then=Value(label)) for lo, hi, label in CONTENT_BANDS],
+        default=Value("?"),
     )
     rows = (
         analysis_visible(user=user, category=category)
@@ -278,7 +295,6 @@ def content_outcomes(*, user, category: Category | None = None) -> list[dict]:
 
 
 def proposals_visible(*, user):
-    from .models import ListingProposal
 
     return ListingProposal.objects.filter(product_visible_q(user, prefix="product__")).select_related(
         "product", "product__category", "proposed_by", "decided_by"
@@ -287,7 +303,6 @@ def proposals_visible(*, user):
 
 def product_assortment_history(*, product):
     """Status changes and proposals of one product, newest first (scope already checked)."""
-    from .models import ListingProposal, ProductStatusChange
 
     changes = list(ProductStatusChange.objects.filter(product=product).select_related("changed_by", "proposal__proposed_by"))
     proposals = list(ListingProposal.objects.filter(product=product).select_related("proposed_by", "decided_by"))
@@ -295,9 +310,7 @@ def product_assortment_history(*, product):
 
 
 def product_return_reasons(*, product, since):
-    from django.db.models import Sum
 
-    from kpis.models import DailyReturnFact
 
     return list(
         DailyReturnFact.objects.filter(product=product, day__gte=since)
@@ -308,13 +321,11 @@ def product_return_reasons(*, product, since):
 
 
 def product_reviews(*, product, limit: int = 10):
-    from sales.models import Review
 
     return list(Review.objects.filter(product=product).order_by("-created_at")[:limit])
 
 
 def category_managers_choices():
-    from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(groups__name=roles.CATEGORY_MANAGERS).order_by("username").distinct()
 
@@ -325,12 +336,10 @@ def visible_categories(*, user) -> QuerySet[Category]:
 
 
 def product_analysis_for(*, product):
-    from .models import ProductAnalysis
 
     return ProductAnalysis.objects.filter(product=product).first()
 
 
 def category_has_rules(*, category) -> bool:
-    from .models import AssortmentRules
 
     return AssortmentRules.objects.filter(category=category).exists()
