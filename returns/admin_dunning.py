@@ -51,9 +51,12 @@ class DunningLevelFormSet(forms.BaseModelFormSet):
                 )
         try:
             dunning.check_level_days(list(levels.values()))
-        except dunning.DunningRuleError as exc:
-            raise ValidationError(_("The days overdue must increase from level to level: %(detail)s")
-                                  % {"detail": exc}) from exc
+        except dunning.LevelOrderError as exc:
+            raise ValidationError(_(
+                "The days overdue must increase from level to level: level %(number)s (%(days)s days) must "
+                "start later than level %(previous)s (%(previous_days)s days)."
+            ) % {"number": exc.number, "days": exc.days, "previous": exc.previous,
+                 "previous_days": exc.previous_days}) from exc
 
 
 @admin.register(DunningLevel)

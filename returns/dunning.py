@@ -32,6 +32,17 @@ class DunningRuleError(ValueError):
     """A configuration or input the rules cannot work with (the message says why)."""
 
 
+class LevelOrderError(DunningRuleError):
+    """A level does not start later than the level before it (its parts let callers translate)."""
+
+    def __init__(self, *, number: int, days: int, previous: int, previous_days: int):
+        self.number, self.days, self.previous, self.previous_days = number, days, previous, previous_days
+        super().__init__(
+            f"level {number} must start later than level {previous}: "
+            f"{days} days overdue is not more than {previous_days}"
+        )
+
+
 def to_cents(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -253,9 +264,9 @@ def check_level_days(levels: Sequence[Level]) -> None:
     ordered = sorted(levels, key=lambda lv: lv.number)
     for before, after in zip(ordered, ordered[1:], strict=False):
         if after.days_overdue <= before.days_overdue:
-            raise DunningRuleError(
-                f"level {after.number} must start later than level {before.number}: "
-                f"{after.days_overdue} days overdue is not more than {before.days_overdue}"
+            raise LevelOrderError(
+                number=after.number, days=after.days_overdue, previous=before.number,
+                previous_days=before.days_overdue,
             )
 
 

@@ -76,9 +76,12 @@ class DunningLevel(models.Model):
         if self.number is not None and self.days_overdue is not None:
             try:
                 dunning.check_level_days([*levels, dunning.Level(number=self.number, days_overdue=self.days_overdue)])
-            except dunning.DunningRuleError as exc:
-                raise ValidationError({"days_overdue": _("The days overdue must increase from level to level: %(detail)s")
-                                       % {"detail": exc}}) from exc
+            except dunning.LevelOrderError as exc:
+                raise ValidationError({"days_overdue": _(
+                    "The days overdue must increase from level to level: level %(number)s (%(days)s days) must "
+                    "start later than level %(previous)s (%(previous_days)s days)."
+                ) % {"number": exc.number, "days": exc.days, "previous": exc.previous,
+                     "previous_days": exc.previous_days}}) from exc
 
     def name(self, language: str) -> str:
         return self.name_de if language.startswith("de") else self.name_en

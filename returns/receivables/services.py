@@ -130,9 +130,16 @@ def level_configuration() -> list[DunningLevel]:
         raise ValidationError(_("No dunning levels are configured (Administration › Dunning levels)."))
     try:
         dunning.check_level_days([_rule_level(lv) for lv in levels])
-    except dunning.DunningRuleError as exc:
-        raise ValidationError(_("The dunning levels are inconsistent: %(detail)s") % {"detail": exc}) from exc
+    except dunning.LevelOrderError as exc:
+        raise ValidationError(level_order_message(exc)) from exc
     return levels
+
+
+def level_order_message(exc: dunning.LevelOrderError) -> str:
+    return _(
+        "The days overdue must increase from level to level: level %(number)s (%(days)s days) must start "
+        "later than level %(previous)s (%(previous_days)s days)."
+    ) % {"number": exc.number, "days": exc.days, "previous": exc.previous, "previous_days": exc.previous_days}
 
 
 def _rule_level(level: DunningLevel) -> dunning.Level:
@@ -157,6 +164,7 @@ def notice_receipt_days() -> int:
 
 
 def compute_proposal(*, as_of: dt.date, invoice_ids=None) -> tuple[list[ProposalLine], list[str]]:
+    # Returns the lines and the half-years (ISO dates) whose base rate is missing from the table.
     """For every open invoice on `as_of` (not handed over): the next level it qualifies for, its
     fee and the default interest accrued by then (§286/§288 BGB), or why it gets no notice.
 
@@ -224,12 +232,17 @@ def compute_proposal(*, as_of: dt.date, invoice_ids=None) -> tuple[list[Proposal
             days_overdue=decision.days_overdue, claim=claim, blocked_reason=decision.reason,
             language=customer_language(r["order__customer__country"]), payments=payments[r["pk"]],
         ))
-    warnings = [
+    # The warnings are the half-years without a base rate (ISO dates): stored on the run and put
+    # into words in the reader's language (`warning_texts`).
+    return lines, [day.isoformat() for day in sorted(missing)]
+
+
+def warning_texts(missing_base_rates: list[str]) -> list[str]:
+    return [
         _("No base rate entered for %(day)s: the rate before it was used. Enter it under Administration › Base rates.")
-        % {"day": day.isoformat()}
-        for day in sorted(missing)
+        % {"day": day}
+        for day in missing_base_rates
     ]
-    return lines, warnings
 
 
 def _check_as_of(as_of: dt.date) -> None:

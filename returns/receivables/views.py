@@ -111,6 +111,7 @@ def run_detail(request, pk: int):
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "receivables/run_detail.html", {
         "run": run, "table": table, "show": show, "summary": selectors.run_summary(run=run),
+        "warnings": services.warning_texts(run.warnings),
         "notices": run.notices.select_related("invoice", "level").order_by("invoice__number")[:200]
         if run.status == DunningRun.Status.APPROVED else [],
     })

@@ -2,6 +2,7 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.utils import translation
 
 from shopmgr.core import roles
 from tests.conftest import user_with_role
@@ -11,6 +12,13 @@ from tests.conftest import user_with_role
 def dunning_config(db):
     """The seeded levels and base rates (a transactional test's flush removes migration rows)."""
     import_module("returns.migrations.0005_dunning").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Services speak the active language (German by default): the tests read their English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

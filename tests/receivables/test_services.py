@@ -153,7 +153,7 @@ def test_levels_whose_days_do_not_increase_are_refused(accountant):
     # ... and a run never works with a broken configuration (say, written around the admin)
     DunningLevel.objects.filter(number=3).update(days_overdue=10)
     invoice_for(due_on=d(2026, 3, 15))
-    with pytest.raises(ValidationError, match="level 3 must start later than level 2"):
+    with pytest.raises(ValidationError, match=r"level 3 \(10 days\) must start later than level 2 \(21 days\)"):
         services.dunning_run_propose(as_of=d(2026, 3, 22), by=accountant)
     assert not DunningRun.objects.exists()
 

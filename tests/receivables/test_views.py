@@ -60,7 +60,7 @@ def test_other_roles_get_403_everywhere(client, role):
     assert client.post(reverse("receivables:run-approve", args=[run.pk])).status_code == 403
     assert client.post(reverse("receivables:dispute-set", args=[invoice.pk]), {"reason": "x"}).status_code == 403
     assert not DunningBlock.objects.exists()
-    assert b"Receivables" not in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content
+    assert b'href="/receivables/"' not in client.get(reverse("home")).content
 
 
 @pytest.mark.parametrize("role", [roles.ACCOUNTING, roles.SHOP_MANAGERS])
@@ -74,6 +74,7 @@ def test_accounting_and_shop_managers_reach_every_page(client, role):
         reverse("receivables:customer", args=[invoice.order.customer.external_id]),
     ]:
         assert client.get(url).status_code == 200, url
+    assert b'href="/receivables/"' in client.get(reverse("home")).content  # the navigation entry
 
 
 def test_anonymous_users_are_sent_to_the_login(client):
@@ -186,7 +187,7 @@ def test_payment_form_shows_clear_messages_and_stores_nothing(client, accountant
 def test_run_button_refuses_a_future_date(client, accountant):
     client.force_login(accountant)
     future = (dt.date.today() + dt.timedelta(days=5)).isoformat()
-    body = client.post(reverse("receivables:runs"), {"as_of": future}).content.decode()
+    body = client.post(reverse("receivables:runs"), {"as_of": future}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "future" in body and not DunningRun.objects.exists()
 
 
@@ -270,8 +271,8 @@ def test_admin_refuses_levels_whose_days_do_not_increase(admin_client):
         "min_open_amount": "5.00", "min_interval_days": 14, "fee": "1.05",
         "letter_text_en": level.letter_text_en, "letter_text_de": level.letter_text_de,
     }
-    body = admin_client.post(url, data).content.decode()
-    assert "level 2 must start later than level 1" in body
+    body = admin_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "level 2 (5 days) must start later than level 1 (7 days)" in body
     level.refresh_from_db()
     assert level.days_overdue == 21
 
@@ -282,3 +283,12 @@ def test_payment_form_shows_the_open_amount_of_the_invoice(client, accountant):
     client.force_login(accountant)
     body = client.get(reverse("receivables:payment-new"), {"invoice": invoice.number}).content.decode()
     assert "70,00 €" in body
+
+
+def test_a_missing_base_rate_is_named_on_the_run_in_the_readers_language(client, accountant):
+    invoice_for(kind=Customer.Kind.B2B, amount=D("1000.00"), issued_on=d(2026, 4, 1), due_on=d(2026, 5, 1))
+    run = services.dunning_run_propose(as_of=d(2026, 8, 1), by=accountant)
+    assert run.warnings == ["2026-07-01"]
+    client.force_login(accountant)
+    body = client.get(reverse("receivables:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No base rate entered for 2026-07-01" in body

@@ -35,5 +35,5 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(services.proposal_csv(lines), ending="")
-        for warning in warnings:
+        for warning in services.warning_texts(warnings):
             self.stderr.write(f"warning: {warning}")
