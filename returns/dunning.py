@@ -331,7 +331,10 @@ def next_level(
     level = later[0]
     if days_overdue < level.days_overdue:
         return Decision(level=None, days_overdue=days_overdue, reason=Reason.TOO_EARLY)
-    if last_notice_on is not None and (as_of - last_notice_on).days < level.min_interval_days:
+    # A notice dated after `as_of` (a backdated run) also waits: never a level before its predecessor.
+    if last_notice_on is not None and (
+        last_notice_on > as_of or (as_of - last_notice_on).days < level.min_interval_days
+    ):
         return Decision(level=None, days_overdue=days_overdue, reason=Reason.INTERVAL)
     if open_amount < level.min_open_amount:
         return Decision(level=None, days_overdue=days_overdue, reason=Reason.BELOW_MINIMUM)

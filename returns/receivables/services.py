@@ -186,11 +186,13 @@ def compute_proposal(*, as_of: dt.date, invoice_ids=None) -> tuple[list[Proposal
         invoice__in=invoices, paid_on__lte=as_of,
     ).values_list("invoice_id", "paid_on", "amount"):
         payments[invoice_id].append(dunning.Payment(paid_on=paid_on, amount=amount))
-    notices = defaultdict(list)
+    # Every notice, also those dated after `as_of`: a backdated run must not send a level again
+    # (it says "min_interval" then); the claim itself counts only the notices up to `as_of`.
+    all_notices = defaultdict(list)
     for invoice_id, number, sent_on, fee in DunningNotice.objects.filter(
-        invoice__in=invoices, sent_on__lte=as_of,
+        invoice__in=invoices,
     ).values_list("invoice_id", "level__number", "sent_on", "level_fee").order_by("sent_on", "pk"):
-        notices[invoice_id].append((number, sent_on, fee))
+        all_notices[invoice_id].append((number, sent_on, fee))
     disputed = set(DunningBlock.objects.filter(
         invoice__in=invoices, lifted_at__isnull=True,
     ).values_list("invoice_id", flat=True))
@@ -201,7 +203,8 @@ def compute_proposal(*, as_of: dt.date, invoice_ids=None) -> tuple[list[Proposal
     missing: set[dt.date] = set()
     lines = []
     for r in rows:
-        history = notices[r["pk"]]
+        sent = all_notices[r["pk"]]
+        history = [notice for notice in sent if notice[1] <= as_of]
         is_consumer = r["order__customer__kind"] == Customer.Kind.B2C
         blocked = (
             dunning.Reason.DISPUTE if r["pk"] in disputed
@@ -212,12 +215,12 @@ def compute_proposal(*, as_of: dt.date, invoice_ids=None) -> tuple[list[Proposal
         open_amount = r["amount"] - paid
         decision = dunning.next_level(
             levels=list(rule_levels.values()), due_on=r["due_on"], as_of=as_of, open_amount=open_amount,
-            last_level_number=max((n for n, _, _ in history), default=None),
-            last_notice_on=history[-1][1] if history else None, blocked=blocked,
+            last_level_number=max((n for n, _, _ in sent), default=None),
+            last_notice_on=sent[-1][1] if sent else None, blocked=blocked,
         )
         default_from = dunning.default_start(
             due_on=r["due_on"], received_on=r["issued_on"], is_consumer=is_consumer,
-            has_286_notice=r["default_notice"], reminders_received_on=[sent + receipt for _, sent, _ in history],
+            has_286_notice=r["default_notice"], reminders_received_on=[day + receipt for _, day, _ in history],
         ) if decision.days_overdue > 0 else None
         level = by_number[decision.level.number] if decision.level else None
         claim = dunning.claim_for(
@@ -321,7 +324,11 @@ def dunning_run_approve(*, run: DunningRun, by) -> list[DunningNotice]:
                 fee=claim.fee, interest=claim.interest.amount, total=claim.total, default_from=claim.default_from,
                 interest_detail=interest_detail(claim.interest), language=proposal.language, created_by=by,
             ))
-        DunningNotice.objects.bulk_create(notices, batch_size=1000)
+        try:
+            with transaction.atomic():
+                DunningNotice.objects.bulk_create(notices, batch_size=1000)
+        except IntegrityError as exc:  # a level sent meanwhile by another run: approve nothing
+            raise ValidationError(_("An invoice of this run already received one of its levels; propose a new run.")) from exc
         run.status, run.approved_at, run.approved_by = DunningRun.Status.APPROVED, timezone.now(), by
         run.save(update_fields=["status", "approved_at", "approved_by"])
     return notices

@@ -178,6 +178,9 @@ DUE = d(2026, 3, 1)
     (d(2026, 5, 1), "50.00", 4, d(2026, 4, 20), "", None, dunning.Reason.LAST_LEVEL),
     (d(2026, 3, 22), "50.00", 1, d(2026, 3, 8), dunning.Reason.DISPUTE, None, dunning.Reason.DISPUTE),
     (d(2026, 3, 22), "50.00", None, None, dunning.Reason.OPEN_RETURN, None, dunning.Reason.OPEN_RETURN),
+    # a backdated run: the reminder of 30.03 already went out, no level 2 dated before it
+    (d(2026, 3, 10), "50.00", 1, d(2026, 3, 30), "", None, dunning.Reason.TOO_EARLY),
+    (d(2026, 3, 25), "50.00", 1, d(2026, 3, 30), "", None, dunning.Reason.INTERVAL),
 ])
 def test_next_level(as_of, open_amount, last, last_on, blocked, level, reason):
     decision = dunning.next_level(

@@ -191,6 +191,15 @@ def test_a_new_proposal_replaces_the_one_waiting(accountant):
         services.dunning_run_approve(run=first, by=accountant)
 
 
+def test_a_backdated_run_never_sends_a_level_again(accountant):
+    invoice = invoice_for(due_on=d(2026, 3, 15))
+    services.dunning_run_approve(run=services.dunning_run_propose(as_of=d(2026, 4, 10), by=accountant), by=accountant)
+    # 09.04. is 25 days overdue (level 2 needs 21), but the reminder is dated 10.04.
+    run = services.dunning_run_propose(as_of=d(2026, 4, 9), by=accountant)
+    assert (_line(run, invoice).level, _line(run, invoice).blocked_reason) == (None, "min_interval")
+    assert services.dunning_run_approve(run=run, by=accountant) == []
+
+
 # --- The whole way to the collection agency --------------------------------------------------------
 
 def _dun_through_all_levels(invoice, by):
