@@ -24,7 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -84,7 +84,10 @@ def paid_sum(as_of: dt.date | None = None) -> Coalesce:
 
 
 def invoices_with_open_amount(as_of: dt.date | None = None) -> QuerySet[Invoice]:
-    return Invoice.objects.annotate(paid=paid_sum(as_of)).annotate(open_amount=F("amount") - F("paid"))
+    # Rounded to cents in SQL: SQLite computes the difference in floats (7e-15 instead of 0).
+    return Invoice.objects.annotate(paid=paid_sum(as_of)).annotate(
+        open_amount=Round(F("amount") - F("paid"), 2, output_field=MONEY)
+    )
 
 
 def open_invoices(*, as_of: dt.date) -> QuerySet[Invoice]:
@@ -160,7 +163,7 @@ def ageing_figures(*, today: dt.date) -> dict:
         Invoice.objects.filter(issued_on__lte=today)
         .values("pk", "amount", "due_on", "issued_on")
         .annotate(paid=Coalesce(Sum("payments__amount", filter=Q(payments__paid_on__lte=today)), ZERO))
-        .annotate(open_amount=F("amount") - F("paid"))
+        .annotate(open_amount=Round(F("amount") - F("paid"), 2, output_field=MONEY))
     )
     aggregates = {}
     for key, _low, _high in AGE_BUCKETS:
