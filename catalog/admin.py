@@ -46,6 +46,7 @@ class ProductAdmin(admin.ModelAdmin):
 class AssortmentRulesAdmin(admin.ModelAdmin):
     list_display = ["category", "abc_basis", "abc_a", "abc_b", "xyz_x", "xyz_y", "months", "updated_by", "updated_at"]
     list_select_related = ["category", "updated_by"]
+    search_fields = ["category__code", "category__name"]
     autocomplete_fields = ["category"]
     readonly_fields = ["updated_by", "updated_at"]
 

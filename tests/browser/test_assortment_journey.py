@@ -66,7 +66,8 @@ def test_category_manager_proposes_a_delisting_from_the_matrix_and_a_shop_manage
     # and propose to delist it, first without a reason
     form = page.locator("[data-testid=proposal-form]")
     form.locator("select[name=action]").select_option("delist")
-    form.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     # then nothing is filed
     assert not ListingProposal.objects.exists()
@@ -75,7 +76,8 @@ def test_category_manager_proposes_a_delisting_from_the_matrix_and_a_shop_manage
     form = page.locator("[data-testid=proposal-form]")
     form.locator("select[name=action]").select_option("delist")
     form.locator("textarea[name=reason]").fill("Verkauft sich kaum, Lager für 2 Jahre")
-    form.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     # then the product page shows the pending proposal; the status is unchanged
     assert page.get_by_test_id("pending").count() == 1
@@ -90,7 +92,8 @@ def test_category_manager_proposes_a_delisting_from_the_matrix_and_a_shop_manage
     page.click('nav.mainnav a[href="/catalog/decisions/"]')
     page.wait_for_load_state("networkidle")
     page.locator(f"[data-testid=proposals] input[name=proposal][value='{proposal.pk}']").check()
-    page.click("[data-testid=decide-form] button[value=approve]")
+    with page.expect_navigation():
+        page.click("[data-testid=decide-form] button[value=approve]")
     page.wait_for_load_state("networkidle")
 
     # then the product is delisted, and its page shows who proposed, who approved and why
