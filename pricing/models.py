@@ -187,6 +187,8 @@ class CompetitorPosition(models.Model):
     median = models.DecimalField(_("competitor median"), max_digits=14, decimal_places=2)
     highest = models.DecimalField(_("dearest competitor"), max_digits=14, decimal_places=2)
     observed_until = models.DateTimeField(_("latest observation"))
+    # each competitor's latest price, cheapest first: our rank is computed against the live price
+    prices = models.JSONField(_("competitor prices"), default=list, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -195,6 +197,10 @@ class CompetitorPosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: median {self.median}"
+
+    def rank_of(self, price: Decimal) -> int:
+        """1 + the competitors cheaper than `price` (ties count in our favour)."""
+        return 1 + sum(1 for p in self.prices if Decimal(p) < price)
 
 
 class PriceSuggestion(models.Model):

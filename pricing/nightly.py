@@ -152,6 +152,7 @@ def competitor_positions(*, now: dt.datetime) -> list[CompetitorPosition]:
             product_id=pid, competitors=len(prices), cheapest=min(prices), highest=max(prices),
             median=rules.cents(Decimal(str(statistics.median(prices)))),
             observed_until=max(o for _, o in by_competitor.values()), computed_at=now,
+            prices=[str(p) for p in sorted(prices)],
         ))
     return positions
 

@@ -98,13 +98,21 @@ class MarketTable(PortalTable):
     cheapest = MoneyColumn(verbose_name=_("Cheapest competitor"))
     median = MoneyColumn(verbose_name=_("Competitor median"))
     competitors = NumberColumn(verbose_name=_("Competitors"))
+    rank = tables.Column(accessor="pk", verbose_name=_("Our rank"), orderable=False,
+                         attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     gap = PercentColumn(verbose_name=_("Gap to median"))
 
     class Meta(PortalTable.Meta):
         model = CompetitorPosition
         fields = []
-        sequence = ["sku", "name", "category", "price", "cheapest", "median", "competitors", "gap"]
+        sequence = ["sku", "name", "category", "price", "cheapest", "median", "competitors", "rank", "gap"]
         order_by = ("-gap",)
+
+    def render_rank(self, value, record):
+        return _("%(rank)s of %(of)s") % {"rank": record.rank_of(record.product.price), "of": record.competitors + 1}
+
+    def value_rank(self, value, record):
+        return record.rank_of(record.product.price)
 
     def render_sku(self, value, record):
         return format_html('<a href="{}">{}</a>', product_page(record.product), value)

@@ -127,6 +127,9 @@ def test_competitor_positions_use_each_competitors_latest_observation(elastic_dr
     run_pricing(now=NOW)
     pos = CompetitorPosition.objects.get(product=elastic_dress)
     assert (pos.competitors, pos.cheapest, pos.median, pos.highest) == (3, D("26.00"), D("29.00"), D("35.00"))
+    # our 28.00 is second cheapest of four sellers; at 25.00 we would be first, at 36.00 last
+    assert pos.prices == ["26.00", "29.00", "35.00"]
+    assert (pos.rank_of(D("28.00")), pos.rank_of(D("25.00")), pos.rank_of(D("36.00"))) == (2, 1, 4)
 
 
 def test_a_phase_out_product_with_stock_gets_a_markdown(elastic_dress):

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.models import Product
 from pricing import services
@@ -13,6 +13,13 @@ from pricing.models import PriceChange, PriceProposal, PriceRule
 from tests.pricing.factories import PriceChangeFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are pinned in English here; the German catalogue has its own test below."""
+    with translation.override("en"):
+        yield
 
 # Margin floor of the test product (no KPI facts yet, so the fallback shares apply):
 # c = 10.00 purchase + 3.00 shipping + 1.5 % × 20.00 net payment fees + 0 returns = 13.30 net;
@@ -116,7 +123,7 @@ def test_a_stale_proposal_is_refused_when_the_price_changed_meanwhile(fashion_ma
         proposed_at=timezone.now(),
     )
     # when it is approved
-    with pytest.raises(ValidationError, match="changed from 23,80 € to 21,99 €"):
+    with pytest.raises(ValidationError, match="changed from €23.80 to €21.99"):
         services.proposal_approve(user=second_shop_manager, proposal_id=stale.pk)
     # then nothing is stored
     dress.refresh_from_db()
@@ -176,3 +183,11 @@ def test_a_comma_price_is_read_as_decimals():
     form = ProposalForm({"price": "24,99", "kind": "regular", "reason": "x"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["price"] == D("24.99")
+
+
+def test_a_refusal_speaks_the_readers_language(shop_manager, dress):
+    proposal = propose(shop_manager, dress, "24.99")
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        services.proposal_approve(user=shop_manager, proposal_id=proposal.pk)
+    assert refused.value.messages == [
+        "Niemand gibt den eigenen Antrag frei: Eine andere Person der Shopleitung muss entscheiden."]

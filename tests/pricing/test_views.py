@@ -40,7 +40,8 @@ def make_rows(category_tree, n):
             contribution_change=D("1.50"), created_at=timezone.now(),
         )
         CompetitorPosition.objects.create(product=product, competitors=3, cheapest=D("20.00"), median=D("21.00"),
-                                          highest=D("30.00"), observed_until=timezone.now(), computed_at=timezone.now())
+                                          highest=D("30.00"), prices=["20.00", "21.00", "30.00"],
+                                          observed_until=timezone.now(), computed_at=timezone.now())
         PriceProposal.objects.create(product=product, price=D("24.99"), base_price=product.price, reason="r",
                                      proposed_by=proposer, proposed_at=timezone.now())
     return run
@@ -200,5 +201,6 @@ def test_the_market_list_filters_far_above(client, shop_manager, category_tree):
     body = client.get(reverse("pricing:market"), {"position": "above"}).content.decode()
     assert body.count("/pricing/products/") == 0
     CompetitorPosition.objects.update(median=D("20.00"))  # now 19 % above
-    body = client.get(reverse("pricing:market"), {"position": "above"}).content.decode()
+    body = client.get(reverse("pricing:market"), {"position": "above"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert body.count("/pricing/products/") == 2
+    assert body.count(">3 of 4<") == 2  # 23.80 against 20.00, 21.00 and 30.00
