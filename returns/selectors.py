@@ -225,3 +225,48 @@ def analytics_facts(*, user, first: dt.date, last: dt.date, channel: str | None,
         if row["scope__key"] == total_key:
             exact[None] = pair
     return {"sales": sales, "returns": returns, "products": infos, "exact_orders": exact}
+
+
+def facts_version() -> str | None:
+    """Changes whenever the metrics job starts, moves on or ends: the facts may have changed."""
+    from kpis.models import MetricsRun
+
+    run = (
+        MetricsRun.objects.order_by("-started_at", "-pk")
+        .values_list("pk", "status", "finished_at", "days_done").first()
+    )
+    return None if run is None else ":".join(str(part) for part in run)
+
+
+def return_analysis(*, user, first: dt.date, last: dt.date, channel: str | None, categories: list[Category],
+                    category: Category | None = None):
+    """The analysis of the facts (analytics.analyse), kept in the cache until the metrics job runs
+    again: the facts change only then, and switching tabs, sorting and paging ask for the same."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from .analytics import analyse
+
+    version = facts_version()
+    key = None
+    if version is not None:
+        # what the user sees follows from whether they see everything and the categories shown
+        scope = "all" if roles.sees_everything(user) else "scoped"
+        tree = hashlib.sha1(repr([(c.pk, c.path) for c in categories]).encode()).hexdigest()
+        parts = [version, scope, tree, category.code if category else "", first.isoformat(), last.isoformat(),
+                 channel or "", str(settings.KPI_RETURN_HANDLING_COST)]
+        key = "returns:analysis:v1:" + hashlib.sha1("\n".join(parts).encode()).hexdigest()
+        found = cache.get(key)
+        if found is not None:
+            return found
+    facts = analytics_facts(user=user, first=first, last=last, channel=channel, categories=categories,
+                            category=category)
+    analysis = analyse(
+        sales=facts["sales"], returns=facts["returns"], products=facts["products"],
+        category_paths={c.pk: c.path for c in categories}, handling_cost=settings.KPI_RETURN_HANDLING_COST,
+        exact_orders=facts["exact_orders"],
+    )
+    if key is not None:
+        cache.set(key, analysis, timeout=26 * 3600)
+    return analysis

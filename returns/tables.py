@@ -335,8 +335,8 @@ def _link(url, text):
 
 
 class ProductReturnTable(ReturnFiguresTable):
-    sku = tables.Column(verbose_name=_("SKU"), linkify=lambda record: product_url(record["pk"]))
-    name = tables.Column(verbose_name=_("Product"))
+    sku = tables.Column(verbose_name=_("Product"), linkify=lambda record: product_url(record["pk"]))
+    name = tables.Column(verbose_name=_("Name"), visible=False)  # in the exports; on screen under the SKU
     category = tables.Column(verbose_name=_("Category"))
     supplier = tables.Column(verbose_name=_("Supplier"), default="–")
     margin_before_returns = PercentColumn(verbose_name=_("Margin before returns"))
@@ -349,7 +349,8 @@ class ProductReturnTable(ReturnFiguresTable):
         attrs = {"class": "table figures", "data-testid": "product-table"}
 
     def cell_sku(self, record):
-        return format_html('<span class="nowrap">{}</span>', _link(product_url(record["pk"]), record["sku"]))
+        return format_html('<span class="nowrap">{}</span><br><span class="muted small">{}</span>',
+                           _link(product_url(record["pk"]), record["sku"]), record["name"])
 
 
 class CategoryReturnTable(ReturnFiguresTable):
@@ -408,15 +409,17 @@ class ReasonReturnTable(FigureRowsTable):
 
 
 class NeedsLookTable(FigureRowsTable):
-    sku = tables.Column(verbose_name=_("SKU"), linkify=lambda record: product_url(record["pk"]))
-    name = tables.Column(verbose_name=_("Product"))
+    sku = tables.Column(verbose_name=_("Product"), linkify=lambda record: product_url(record["pk"]))
+    name = tables.Column(verbose_name=_("Name"), visible=False)  # in the exports; on screen under the SKU
     category = tables.Column(verbose_name=_("Category"))
     units_sold = CountColumn(verbose_name=_("Units sold"))
     returned_units = CountColumn(verbose_name=_("Returned units"))
     return_rate = PercentColumn(verbose_name=_("Return rate (units)"))
     category_rate = PercentColumn(verbose_name=_("Category's rate"))
     factor = tables.Column(verbose_name=_("× category"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    excess_units = CountColumn(verbose_name=_("Returns above the category's rate"))
+    excess_units = CountColumn(verbose_name=_("Excess returns"),
+                               attrs={"td": {"class": "num"}, "th": {"class": "num", "title": _(
+                                   "Returned units beyond what the category's rate would give")}})
     top_reason = tables.Column(verbose_name=_("Dominant reason"), default="–")
     margin_after_returns = PercentColumn(verbose_name=_("Margin after returns"))
     action = tables.Column(verbose_name=_("Suggested action"))
@@ -427,7 +430,8 @@ class NeedsLookTable(FigureRowsTable):
         empty_text = _("No product stands out in this period.")
 
     def cell_sku(self, record):
-        return format_html('<span class="nowrap">{}</span>', _link(product_url(record["pk"]), record["sku"]))
+        return format_html('<span class="nowrap">{}</span><br><span class="muted small">{}</span>',
+                           _link(product_url(record["pk"]), record["sku"]), record["name"])
 
     def cell_factor(self, record):
         return "×" + formats.number_format(record["factor"], 1, use_l10n=True)

@@ -72,14 +72,9 @@ def return_analytics(request):
 
     form = DashboardForm(request.GET or None, channels=reports.channels())
     period, channel = form.chosen_period(), form.chosen_channel()
-    facts = selectors.analytics_facts(user=user, first=period.first, last=period.last, channel=channel,
-                                      categories=shown, category=category)
+    analysis = selectors.return_analysis(user=user, first=period.first, last=period.last, channel=channel,
+                                         categories=shown, category=category)
     reasons = {reason.pk: reason for reason in selectors.reason_choices()}
-    analysis = analytics.analyse(
-        sales=facts["sales"], returns=facts["returns"], products=facts["products"],
-        category_paths={c.pk: c.path for c in shown},
-        handling_cost=settings.KPI_RETURN_HANDLING_COST, exact_orders=facts["exact_orders"],
-    )
     findings = analytics.needs_a_look(
         analysis, reason_codes={pk: r.code for pk, r in reasons.items()},
         factor=settings.RETURNS_NEEDS_LOOK_FACTOR, min_units=settings.RETURNS_NEEDS_LOOK_MIN_UNITS,

@@ -201,8 +201,9 @@ def _facts(category_tree, n):
                                        returns=5, returns_share=Decimal("5"), orders_returned=5)
 
 
-# session, user, roles, categories, channels, product facts, return facts, products, KPI facts, reasons
-PAGE_QUERIES = 10
+# session, user, roles, categories, channels, metrics run (the cache's version), product facts, return
+# facts, products, KPI facts, reasons
+PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("view", ["needs", "products", "categories", "suppliers", "reasons"])
@@ -215,6 +216,28 @@ def test_query_count_is_fixed(client, shop_manager, category_tree, django_assert
     assert response.status_code == 200
     if view == "products":
         assert len(_rows(response)) == n
+
+
+def test_the_analysis_is_kept_until_the_metrics_job_runs_again(client, shop_manager, computed, category_tree,
+                                                               django_assert_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(shop_manager)
+    # given the page seen once (computed from the facts)
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert client.get(URL, MARCH).context["total"].returned_units == 5
+    # when another tab is opened: the analysis comes from the cache (no fact reads)
+    with django_assert_num_queries(PAGE_QUERIES - 4):
+        assert client.get(URL, {**MARCH, "view": "products"}).context["total"].returned_units == 5
+    # and when a new order with a returned skirt is computed by the metrics job, the page shows it
+    from tests.returns_analytics.factories import RECEIVED, make_return
+
+    skirt = ProductFactory(sku="SKIRT-2", category=category_tree["women"])
+    line = OrderLineFactory(order=OrderFactory(placed_at=MORNING), line_no=1, product=skirt, quantity=2)
+    make_return("R-SKIRT", line.order, received_at=RECEIVED, lines=[(line, 2, "SIZE_LARGE", "restock")])
+    call_command("compute_metrics", "--all", verbosity=0)
+    assert client.get(URL, MARCH).context["total"].returned_units == 7
 
 
 @pytest.mark.parametrize("n", [3, 30])
