@@ -14,6 +14,7 @@ from .models import (
     DunningLevel,
     DunningNotice,
     DunningRun,
+    DunningRunLine,
     HandedOverInvoice,
     PaymentEntry,
 )
@@ -23,6 +24,8 @@ from .models import (
 class BaseRateAdmin(admin.ModelAdmin):
     list_display = ["valid_from", "rate", "source"]
     ordering = ["-valid_from"]
+    search_fields = ["valid_from", "source"]
+    date_hierarchy = "valid_from"
 
 
 class DunningLevelForm(forms.ModelForm):
@@ -64,6 +67,7 @@ class DunningLevelAdmin(admin.ModelAdmin):
     form = DunningLevelForm
     list_display = ["number", "name_en", "name_de", "days_overdue", "min_open_amount", "min_interval_days", "fee"]
     ordering = ["number"]
+    search_fields = ["name_en", "name_de"]
 
     def get_changelist_formset(self, request, **kwargs):
         kwargs["formset"] = DunningLevelFormSet
@@ -73,6 +77,7 @@ class DunningLevelAdmin(admin.ModelAdmin):
 @admin.register(DunningBlock)
 class DunningBlockAdmin(admin.ModelAdmin):
     list_display = ["invoice", "reason", "created_by", "created_at", "lifted_by", "lifted_at"]
+    list_filter = ["lifted_at"]
     list_select_related = ["invoice", "created_by", "lifted_by"]
     raw_id_fields = ["invoice", "created_by", "lifted_by"]
     search_fields = ["invoice__number", "reason"]
@@ -83,6 +88,8 @@ class DunningBlockAdmin(admin.ModelAdmin):
 class PaymentEntryAdmin(admin.ModelAdmin):
     list_display = ["payment", "overpayment", "entered_by", "entered_at", "note"]
     list_select_related = ["payment__invoice", "entered_by"]
+    search_fields = ["payment__invoice__number", "note"]
+    list_filter = ["overpayment"]
     raw_id_fields = ["payment", "entered_by"]
     readonly_fields = ["entered_at", "entered_by"]
 
@@ -90,7 +97,9 @@ class PaymentEntryAdmin(admin.ModelAdmin):
 @admin.register(DunningRun)
 class DunningRunAdmin(admin.ModelAdmin):
     list_display = ["pk", "as_of", "status", "trigger", "created_by", "created_at", "approved_by", "approved_at"]
+    list_select_related = ["created_by", "approved_by"]
     list_filter = ["status", "trigger"]
+    search_fields = ["as_of"]
     readonly_fields = ["as_of", "status", "trigger", "created_by", "created_at", "approved_by", "approved_at", "warnings"]
 
     def has_add_permission(self, request):
@@ -101,9 +110,41 @@ class DunningRunAdmin(admin.ModelAdmin):
 class DunningNoticeAdmin(admin.ModelAdmin):
     list_display = ["invoice", "level", "sent_on", "open_amount", "fee", "interest", "total", "created_by"]
     list_select_related = ["invoice", "level", "created_by"]
+    list_filter = ["level"]
     raw_id_fields = ["invoice", "run", "created_by"]
     search_fields = ["invoice__number"]
     date_hierarchy = "sent_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DunningRunLine)
+class DunningRunLineAdmin(admin.ModelAdmin):
+    list_display = ["run", "invoice", "level", "days_overdue", "open_amount", "fee", "interest", "total",
+                    "blocked_reason", "excluded"]
+    list_select_related = ["run", "invoice", "level"]
+    list_filter = ["level", "excluded", "blocked_reason"]
+    search_fields = ["invoice__number"]
+    raw_id_fields = ["run", "invoice"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # lines change only through the proposal page (a run's row lock)
+
+
+@admin.register(HandedOverInvoice)
+class HandedOverInvoiceAdmin(admin.ModelAdmin):
+    list_display = ["invoice", "handover", "open_amount", "interest", "fee", "total"]
+    list_select_related = ["invoice", "handover"]
+    search_fields = ["invoice__number"]
+    raw_id_fields = ["invoice", "handover"]
 
     def has_add_permission(self, request):
         return False
@@ -121,5 +162,7 @@ class HandedOverInvoiceInline(admin.TabularInline):
 @admin.register(CollectionHandover)
 class CollectionHandoverAdmin(admin.ModelAdmin):
     list_display = ["pk", "as_of", "created_by", "created_at"]
+    list_select_related = ["created_by"]
+    search_fields = ["items__invoice__number"]
     inlines = [HandedOverInvoiceInline]
     readonly_fields = ["created_by", "created_at", "as_of", "csv_text"]
