@@ -153,6 +153,7 @@ def _compute(*, today: dt.date, as_of: dt.date) -> int:
     max_months = max([r.months for r in rules_by_category.values()] + [settings.ASSORTMENT_MONTHS])
     months = analysis.complete_months(today, max_months)
     month_index = {m: i for i, m in enumerate(months)}
+    month_labels = [m.strftime("%Y-%m") for m in months]
     window_start, window_end = months[0], analysis.month_end(months[-1])
     d90_start = as_of - dt.timedelta(days=89)
 
@@ -220,7 +221,6 @@ def _compute(*, today: dt.date, as_of: dt.date) -> int:
         rules = rules_by_category[category_id]
         series = monthly.get(pid) or [[0, ZERO, 0, ZERO] for _m in months]
         own = series[-rules.months:]
-        own_months = months[-rules.months:]
         units_12m = sum(m[0] for m in own)
         revenue_12m = sum((m[1] for m in own), ZERO)
         profit_12m = sum((m[3] for m in own), ZERO)
@@ -248,7 +248,7 @@ def _compute(*, today: dt.date, as_of: dt.date) -> int:
             xyz_class=analysis.xyz_class(cv, x=rules.xyz_x, y=rules.xyz_y),
             cv=cv,
             monthly={
-                "months": [m.strftime("%Y-%m") for m in own_months],
+                "months": month_labels[-rules.months:],
                 "units": [m[0] for m in own],
                 "net_revenue": [float(m[1]) for m in own],
                 "returned_units": [m[2] for m in own],

@@ -67,7 +67,7 @@ class ProductTable(KeyHeaderExportMixin, PortalTable):
 
     class Meta(PortalTable.Meta):
         model = Product
-        template_name = "catalog/_product_table.html"  # rows written out (see the template)
+        template_name = "catalog/_rows_table.html"  # rows built in Python (html_rows)
         fields = [
             "select", "sku", "name", "category", "status", "abc_class", "xyz_class", "units_90d", "revenue_90d",
             "gross_margin", "return_rate", "price", "stock", "days_of_inventory", "content_score",
@@ -132,6 +132,7 @@ class DelistCandidateTable(PortalTable):
 
     class Meta(PortalTable.Meta):
         model = Product
+        template_name = "catalog/_rows_table.html"  # rows built in Python, as in ProductTable
         fields = [
             "select", "delist_score", "sku", "name", "category", "status", "revenue_12m", "return_rate",
             "gross_margin", "content_score", "why",
@@ -139,6 +140,22 @@ class DelistCandidateTable(PortalTable):
 
     def render_why(self, record):
         return format_html('<span class="small">{}</span>', explain_rank(record))
+
+    def html_rows(self) -> list[str]:
+        rows = []
+        for row in self.paginated_rows:
+            p = row.record
+            url = p.get_absolute_url()
+            rows.append(format_html(
+                '<tr><td><input type="checkbox" name="product" value="{}" form="propose-form" aria-label="{}"></td>'
+                '<td class="num">{}</td><td><a href="{}">{}</a></td><td><a href="{}">{}</a></td><td>{}</td>'
+                '<td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
+                '<td class="num">{}</td><td><span class="small">{}</span></td></tr>',
+                p.pk, p.sku, p.delist_score, url, p.sku, url, p.name, p.category.name, p.get_status_display(),
+                format_money(p.revenue_12m), format_percent(p.return_rate), format_percent(p.gross_margin),
+                p.content_score, explain_rank(p),
+            ))
+        return rows
 
     def value_why(self, record):
         return explain_rank(record)

@@ -7,6 +7,8 @@ import pytest
 
 from catalog import analysis
 
+pytestmark = pytest.mark.usefixtures("english")
+
 A, B = D("0.80"), D("0.95")
 X, Y = D("0.25"), D("0.50")
 

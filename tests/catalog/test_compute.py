@@ -15,7 +15,7 @@ from sales.models import Review
 from tests.catalog.factories import ProductFactory
 from tests.sales.factories import OrderFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TODAY = dt.date(2026, 1, 15)  # analysed as of 2026-01-14: months Jan–Dec 2025; 90 days from 2025-10-17
 MONTHS = [dt.date(2025, m, 15) for m in range(1, 13)]

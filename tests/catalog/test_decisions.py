@@ -11,7 +11,7 @@ from shopmgr.core import roles
 from tests.catalog.factories import ProductFactory
 from tests.conftest import user_with_role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

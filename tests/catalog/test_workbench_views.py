@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from catalog.compute import assortment_compute
 from catalog.models import AssortmentRules, ListingProposal
@@ -17,14 +17,7 @@ from shopmgr.core.dates import berlin_today
 from tests.catalog.factories import ProductFactory, SupplierFactory
 from tests.conftest import user_with_role
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _sold(product, units, revenue):
