@@ -273,3 +273,11 @@ def test_nightly_task_proposes_a_run_and_is_scheduled(settings):
     assert result["status"] == "proposed" and run.trigger == DunningRun.Trigger.NIGHTLY and run.as_of == berlin_today()
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "returns.nightly_dunning_proposal" in tasks
+
+
+def test_dunning_proposal_command_can_store_the_run(accountant):
+    invoice_for(due_on=d(2026, 3, 15))
+    call_command("dunning_proposal", "--as-of", "2026-03-22", "--save", stdout=io.StringIO(), stderr=io.StringIO())
+    run = DunningRun.objects.get()
+    assert (run.trigger, run.as_of, run.lines.filter(level__number=1).count()) == (
+        DunningRun.Trigger.COMMAND, d(2026, 3, 22), 1)

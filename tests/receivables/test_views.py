@@ -292,3 +292,14 @@ def test_a_missing_base_rate_is_named_on_the_run_in_the_readers_language(client,
     client.force_login(accountant)
     body = client.get(reverse("receivables:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No base rate entered for 2026-07-01" in body
+
+
+def test_run_csv_has_the_proposal_columns(client, accountant):
+    invoice = invoice_for(kind=Customer.Kind.B2B, amount=D("10000.00"), issued_on=d(2026, 1, 1),
+                          due_on=d(2026, 1, 31), default_notice=False)
+    run = services.dunning_run_propose(as_of=d(2026, 3, 5), by=accountant)
+    client.force_login(accountant)
+    response = client.get(reverse("receivables:run-csv", args=[run.pk]))
+    header, line = response.content.decode().splitlines()
+    assert header == ",".join(services.PROPOSAL_COLUMNS)
+    assert line == f"{invoice.number},{invoice.order.customer.external_id},1,33,10000.00,40.00,5.63,10045.63,"
