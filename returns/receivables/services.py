@@ -181,24 +181,30 @@ def compute_proposal(*, as_of: dt.date, invoice_ids=None) -> tuple[list[Proposal
         "pk", "number", "amount", "issued_on", "due_on", "default_notice", "order_id",
         "order__customer_id", "order__customer__external_id", "order__customer__kind", "order__customer__country",
     ).order_by("due_on", "number"))
+    # The open invoices are found once (every invoice looked at); the rest is read by their ids, in
+    # chunks that stay below SQLite's limit of query parameters.
+    ids = [r["pk"] for r in rows]
     payments = defaultdict(list)
-    for invoice_id, paid_on, amount in Payment.objects.filter(
-        invoice__in=invoices, paid_on__lte=as_of,
-    ).values_list("invoice_id", "paid_on", "amount"):
-        payments[invoice_id].append(dunning.Payment(paid_on=paid_on, amount=amount))
-    # Every notice, also those dated after `as_of`: a backdated run must not send a level again
-    # (it says "min_interval" then); the claim itself counts only the notices up to `as_of`.
     all_notices = defaultdict(list)
-    for invoice_id, number, sent_on, fee in DunningNotice.objects.filter(
-        invoice__in=invoices,
-    ).values_list("invoice_id", "level__number", "sent_on", "level_fee").order_by("sent_on", "pk"):
-        all_notices[invoice_id].append((number, sent_on, fee))
-    disputed = set(DunningBlock.objects.filter(
-        invoice__in=invoices, lifted_at__isnull=True,
-    ).values_list("invoice_id", flat=True))
-    open_return_orders = set(Return.objects.filter(
-        order__invoices__in=invoices, status__in=selectors.RETURN_OPEN,
-    ).values_list("order_id", flat=True))
+    disputed: set[int] = set()
+    open_return_orders: set[int] = set()
+    for chunk in _chunks(ids):
+        for invoice_id, paid_on, amount in Payment.objects.filter(
+            invoice_id__in=chunk, paid_on__lte=as_of,
+        ).values_list("invoice_id", "paid_on", "amount"):
+            payments[invoice_id].append(dunning.Payment(paid_on=paid_on, amount=amount))
+        # Every notice, also those dated after `as_of`: a backdated run must not send a level again
+        # (it says "min_interval" then); the claim itself counts only the notices up to `as_of`.
+        for invoice_id, number, sent_on, fee in DunningNotice.objects.filter(
+            invoice_id__in=chunk,
+        ).values_list("invoice_id", "level__number", "sent_on", "level_fee").order_by("sent_on", "pk"):
+            all_notices[invoice_id].append((number, sent_on, fee))
+        disputed.update(DunningBlock.objects.filter(
+            invoice_id__in=chunk, lifted_at__isnull=True,
+        ).values_list("invoice_id", flat=True))
+        open_return_orders.update(Return.objects.filter(
+            order__invoices__in=chunk, status__in=selectors.RETURN_OPEN,
+        ).values_list("order_id", flat=True))
     receipt = dt.timedelta(days=notice_receipt_days())
     missing: set[dt.date] = set()
     lines = []
@@ -246,6 +252,11 @@ def warning_texts(missing_base_rates: list[str]) -> list[str]:
         % {"day": day}
         for day in missing_base_rates
     ]
+
+
+def _chunks(ids: list[int], size: int = 5000):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def _check_as_of(as_of: dt.date) -> None:
