@@ -252,6 +252,12 @@ class Analysis:
             self._reasons = reasons
         return self._reasons
 
+    def settle(self) -> Analysis:
+        """Roll suppliers and reasons up now and let go of the fact rows (before caching)."""
+        _ = self.suppliers, self.reasons
+        self._returns = []
+        return self
+
     @property
     def product_orders(self) -> int:
         """Σ over the products of their orders: an order counted once per product."""

@@ -268,5 +268,5 @@ def return_analysis(*, user, first: dt.date, last: dt.date, channel: str | None,
         exact_orders=facts["exact_orders"],
     )
     if key is not None:
-        cache.set(key, analysis, timeout=26 * 3600)
+        cache.set(key, analysis.settle(), timeout=26 * 3600)
     return analysis
