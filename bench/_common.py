@@ -55,3 +55,29 @@ def scratch_database(name: str, *, keep: bool = False) -> Iterator[None]:
 
 def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process and by the PostgreSQL backend of Django's default
+    connection (its /proc entry: the server runs on this machine; 0 for it if it cannot be read).
+
+    On a busy machine wall time grows with everyone else's load; this is the work itself.
+    """
+    from django.db import connection
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
+def machine_load() -> str:
+    """The 1-minute load average beside the cores: how busy the machine was."""
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
