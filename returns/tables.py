@@ -384,7 +384,7 @@ def _action_badge(record):
 
 class ReasonReturnTable(FigureRowsTable):
     reason = tables.Column(verbose_name=_("Reason"))
-    code = tables.Column(verbose_name=_("Code"))
+    code = tables.Column(verbose_name=_("Code"), visible=False)  # in the exports; on screen as the tooltip
     merchant_fault = tables.BooleanColumn(verbose_name=_("Shop's fault"))
     returned_units = CountColumn(verbose_name=_("Returned units"))
     share = PercentColumn(verbose_name=_("Share of returned units"))
@@ -400,6 +400,9 @@ class ReasonReturnTable(FigureRowsTable):
         order_by = ("-returned_units",)
         attrs = {"class": "table figures", "data-testid": "reason-table"}
         empty_text = _("No returns in this period.")
+
+    def cell_reason(self, record):
+        return format_html('<span title="{}">{}</span>', record["code"], record["reason"])
 
     def cell_merchant_fault(self, record):
         return _("yes") if record["merchant_fault"] else _("no")
