@@ -15,7 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from shopmgr.core.holidays import (  # noqa: F401
+    easter_sunday,
+    german_national_holidays,
+    is_working_day,
+    next_working_day,
+)
+from shopmgr.core.money import to_cents  # noqa: F401 (callers use dunning.to_cents)
 
 CENT = Decimal("0.01")
 DAYS_IN_YEAR = Decimal(365)  # act/365, also in leap years (DOMAIN §1.2 convention)
@@ -43,52 +51,11 @@ class LevelOrderError(DunningRuleError):
         )
 
 
-def to_cents(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 # --- Working days (§193 BGB) -------------------------------------------------------------------
-
-def easter_sunday(year: int) -> dt.date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month, day = divmod(h + l_ - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
-
 
 def public_holidays(year: int) -> set[dt.date]:
     """Germany's nationwide public holidays (regional ones are not counted; see docs/receivables.md)."""
-    easter = easter_sunday(year)
-    return {
-        dt.date(year, 1, 1),  # Neujahr
-        easter - dt.timedelta(days=2),  # Karfreitag
-        easter + dt.timedelta(days=1),  # Ostermontag
-        dt.date(year, 5, 1),  # Tag der Arbeit
-        easter + dt.timedelta(days=39),  # Christi Himmelfahrt
-        easter + dt.timedelta(days=50),  # Pfingstmontag
-        dt.date(year, 10, 3),  # Tag der Deutschen Einheit
-        dt.date(year, 12, 25),
-        dt.date(year, 12, 26),
-    }
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in public_holidays(day.year)
-
-
-def next_working_day(day: dt.date) -> dt.date:
-    """§193 BGB: a last day on a Saturday, Sunday or public holiday moves to the next working day."""
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
+    return set(german_national_holidays(year))
 
 
 # --- §286 BGB: when does default start ------------------------------------------------------------
