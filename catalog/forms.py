@@ -15,10 +15,15 @@ class ProposalForm(forms.Form):
     product = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_status: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         # any ids; the service checks each against the proposer's scope
         self.fields["product"].valid_value = lambda value: str(value).isdigit()
+        if for_status:  # one product: offer only what its status allows
+            self.fields["action"].choices = [
+                (value, label) for value, label in ListingProposal.Action.choices
+                if for_status in ListingProposal.ALLOWED_FROM[value]
+            ]
 
 
 class DecisionForm(forms.Form):

@@ -255,3 +255,13 @@ def test_filter_form_shows_the_chosen_values(client, shop_manager, world):
     assert '<option value="FASHION" selected>' in body
     assert 'name="return_rate_min" id="id_return_rate_min" value="20"' in body
     assert 'name="stock_max" id="id_stock_max" value="5"' in body
+
+
+def test_product_page_offers_only_the_actions_its_status_allows(client, fashion_manager, world):
+    client.force_login(fashion_manager)
+    form = client.get(world["dress"].get_absolute_url()).context["proposal_form"]
+    assert [value for value, _label in form.fields["action"].choices] == ["phase_out", "delist"]  # active
+    world["dress"].status = "delisted"
+    world["dress"].save()
+    form = client.get(world["dress"].get_absolute_url()).context["proposal_form"]
+    assert [value for value, _label in form.fields["action"].choices] == ["list"]

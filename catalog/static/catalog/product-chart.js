@@ -17,8 +17,8 @@
       datasets: [
         { type: "bar", label: me.dataset.units, data: data.units, backgroundColor: "#2f6fad", yAxisID: "units" },
         { type: "bar", label: me.dataset.returns, data: data.returned_units, backgroundColor: "#d17a22", yAxisID: "units" },
-        { type: "line", label: me.dataset.revenue, data: data.net_revenue, borderColor: "#1e7b3c", yAxisID: "money", tension: 0.2 },
-        { type: "line", label: me.dataset.profit, data: data.gross_profit, borderColor: "#7a3fb0", yAxisID: "money", tension: 0.2 }
+        { type: "line", label: me.dataset.revenue, data: data.net_revenue, borderColor: "#1e7b3c", yAxisID: "money", tension: 0 },
+        { type: "line", label: me.dataset.profit, data: data.gross_profit, borderColor: "#7a3fb0", yAxisID: "money", tension: 0 }
       ]
     },
     options: {
