@@ -64,6 +64,10 @@ class ProductTable(KeyHeaderExportMixin, PortalTable):
     stock = NumberColumn(verbose_name=_("Stock"))
     days_of_inventory = DaysColumn(verbose_name=_("Days of inventory"))
     content_score = NumberColumn(verbose_name=_("Content score"), default="–")
+    # in the exports only
+    days_since_last_sale = tables.Column(visible=False)
+    sell_through = tables.Column(visible=False)
+    movement = tables.Column(visible=False)
 
     class Meta(PortalTable.Meta):
         model = Product
@@ -71,6 +75,7 @@ class ProductTable(KeyHeaderExportMixin, PortalTable):
         fields = [
             "select", "sku", "name", "category", "status", "abc_class", "xyz_class", "units_90d", "revenue_90d",
             "gross_margin", "return_rate", "price", "stock", "days_of_inventory", "content_score",
+            "days_since_last_sale", "sell_through", "movement",
         ]
 
     def __init__(self, *args, **kwargs):

@@ -93,7 +93,8 @@ def test_product_list_export_has_the_analysis_columns_by_key(client, shop_manage
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     header = rows[0]
     for key in ("sku", "abc_class", "xyz_class", "content_score", "return_rate", "units_90d", "revenue_90d",
-                "gross_margin", "price", "stock", "days_of_inventory"):
+                "gross_margin", "price", "stock", "days_of_inventory", "days_since_last_sale", "sell_through",
+                "movement"):
         assert key in header
     dress = dict(zip(header, next(r for r in rows if r[header.index("sku")] == "DRESS-1"), strict=True))
     assert (dress["units_90d"], dress["revenue_90d"], dress["return_rate"], dress["content_score"]) == (
@@ -265,3 +266,15 @@ def test_product_page_offers_only_the_actions_its_status_allows(client, fashion_
     world["dress"].save()
     form = client.get(world["dress"].get_absolute_url()).context["proposal_form"]
     assert [value for value, _label in form.fields["action"].choices] == ["list"]
+
+
+@pytest.mark.parametrize("url_name", ["catalog:product-list", "catalog:delist-candidates"])
+def test_rows_built_in_python_match_the_header(client, fashion_manager, world, url_name):
+    import re
+
+    client.force_login(fashion_manager)
+    body = client.get(reverse(url_name)).content.decode()
+    head = body[body.index("<thead"):body.index("</thead>")]
+    first_row = body[body.index("<tbody"):]
+    first_row = first_row[:first_row.index("</tr>")]
+    assert len(re.findall(r"<th[ >]", head)) == len(re.findall(r"<td[ >]", first_row)) > 10
