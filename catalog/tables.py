@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import F
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -266,3 +267,21 @@ class ProposalTable(PortalTable):
         if not can_decide:
             kwargs.setdefault("exclude", ("select",))
         super().__init__(*args, **kwargs)
+
+
+def _nulls_last(name: str):
+    """Sort an analysis column with the products that have no figure yet at the end, on both databases."""
+
+    def order(self, queryset, is_descending):
+        field = F(name)
+        expression = field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True)
+        return queryset.order_by(expression, "sku"), True
+
+    return order
+
+
+for _name in ("abc_class", "xyz_class", "units_90d", "revenue_90d", "gross_margin", "return_rate",
+              "days_of_inventory", "content_score"):
+    setattr(ProductTable, f"order_{_name}", _nulls_last(_name))
+for _name in ("revenue_12m", "return_rate", "gross_margin", "content_score"):
+    setattr(DelistCandidateTable, f"order_{_name}", _nulls_last(_name))

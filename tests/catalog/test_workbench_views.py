@@ -278,3 +278,13 @@ def test_rows_built_in_python_match_the_header(client, fashion_manager, world, u
     first_row = body[body.index("<tbody"):]
     first_row = first_row[:first_row.index("</tr>")]
     assert len(re.findall(r"<th[ >]", head)) == len(re.findall(r"<td[ >]", first_row)) > 10
+
+
+def test_sorting_by_an_analysis_column_puts_unanalysed_products_last(client, shop_manager, world, category_tree):
+    ProductFactory(sku="NEW-1", category=category_tree["women"])  # added after the nightly run
+    client.force_login(shop_manager)
+    for sort in ("revenue_90d", "-revenue_90d"):
+        rows = client.get(reverse("catalog:product-list"), {"sort": sort}).context["table"].rows
+        assert [row.record.sku for row in rows][-1] == "NEW-1"
+    rows = client.get(reverse("catalog:product-list"), {"sort": "-revenue_90d"}).context["table"].rows
+    assert [row.record.sku for row in rows][:3] == ["PHONE-1", "DRESS-1", "SHIRT-1"]
