@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Sum
 from django.db.models.functions import Length, TruncMonth
@@ -129,11 +130,29 @@ def _money(value) -> Decimal:
     return to_cents(Decimal(str(value))) if value is not None else ZERO
 
 
+LOCK_KEY = "catalog:assortment-run"
+LOCK_SECONDS = 3600
+
+
+class AssortmentRunning(Exception):
+    """Another computation of the analyses is running (the nightly job or the command)."""
+
+
 def assortment_compute(*, today: dt.date | None = None, trigger: str = "command") -> AssortmentRun:
     """Recompute every product's and category's analyses as of yesterday (Berlin) and replace the
-    stored ones in one transaction: a reader sees either the old or the new figures."""
+    stored ones in one transaction: a reader sees either the old or the new figures. A lock in the
+    cache (Redis in production) keeps two runs from overlapping."""
     today = today or berlin_today()
     as_of = today - dt.timedelta(days=1)
+    if not cache.add(LOCK_KEY, trigger, LOCK_SECONDS):
+        raise AssortmentRunning("the assortment analyses are being computed already; try again later")
+    try:
+        return _run(today=today, as_of=as_of, trigger=trigger)
+    finally:
+        cache.delete(LOCK_KEY)
+
+
+def _run(*, today: dt.date, as_of: dt.date, trigger: str) -> AssortmentRun:
     started = time.perf_counter()
     run = AssortmentRun.objects.create(trigger=trigger, as_of=as_of, started_at=timezone.now())
     try:

@@ -203,3 +203,21 @@ def test_command_and_nightly_task(fashion_world, capsys):
     assert entry["task"] == "catalog.compute_assortment"
     # after the KPI facts of 02:30
     assert entry["schedule"].hour == {4} and settings.CELERY_BEAT_SCHEDULE["nightly-metrics"]["schedule"].hour == {2}
+
+
+def test_a_second_run_while_one_is_running_is_refused(fashion_world):
+    from django.core.cache import cache
+    from django.core.management.base import CommandError
+
+    from catalog.compute import LOCK_KEY, AssortmentRunning
+
+    cache.add(LOCK_KEY, "nightly", 60)
+    try:
+        with pytest.raises(AssortmentRunning):
+            assortment_compute(today=TODAY)
+        with pytest.raises(CommandError, match="being computed already"):
+            call_command("compute_assortment", "--today", "2026-01-15")
+        assert not AssortmentRun.objects.exists()
+    finally:
+        cache.delete(LOCK_KEY)
+    assert assortment_compute(today=TODAY).products == 9

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.compute import assortment_compute
+from catalog.compute import AssortmentRunning, assortment_compute
 
 
 class Command(BaseCommand):
@@ -22,7 +22,10 @@ class Command(BaseCommand):
                 day = dt.date.fromisoformat(today)
             except ValueError:
                 raise CommandError(f"--today must be a date as YYYY-MM-DD, got {today!r}") from None
-        run = assortment_compute(today=day, trigger="command")
+        try:
+            run = assortment_compute(today=day, trigger="command")
+        except AssortmentRunning as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(
             f"Assortment analyses as of {run.as_of.isoformat()}: {run.products:,} products in {run.seconds} s."
         ))
