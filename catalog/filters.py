@@ -1,4 +1,5 @@
 from decimal import Decimal
+from html import escape
 
 import django_filters
 from django import forms
@@ -20,10 +21,11 @@ class FastSelect(forms.Select):
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
-        options = [
-            format_html('<option value="{}"{}>{}</option>', v, " selected" if str(v) in chosen else "", label)
-            for v, label in self.choices
-        ]
+        options = []
+        for v, label in self.choices:
+            v = "" if v is None else str(v)
+            selected = " selected" if v in chosen else ""
+            options.append(f'<option value="{escape(v)}"{selected}>{escape(str(label))}</option>')
         return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))
 
 

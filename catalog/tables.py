@@ -2,7 +2,8 @@ import django_tables2 as tables
 from django.db.models import F
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from shopmgr.core.formatting import format_money, format_percent
@@ -100,19 +101,21 @@ class ProductTable(KeyHeaderExportMixin, PortalTable):
                             'aria-label="{}"></td>', p.pk, p.sku)
                 if self.show_select else ""
             )
-            rows.append(format_html(
-                "<tr>{}<td><a href=\"{}\">{}</a></td><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td>"
-                "<td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-                "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-                "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                select, url, p.sku, url, p.name, p.category.name, p.get_status_display(),
-                p.abc_class or "–", p.xyz_class or "–",
-                "–" if p.units_90d is None else number_format(p.units_90d, force_grouping=True),
-                format_money(p.revenue_90d), format_percent(p.gross_margin), format_percent(p.return_rate),
-                format_money(p.price), number_format(p.stock, force_grouping=True), doi,
-                "–" if p.content_score is None else p.content_score,
-            ))
-        return rows
+            sku, name = escape(p.sku), escape(p.name)
+            rows.append(
+                f'<tr>{select}<td><a href="{url}">{sku}</a></td><td><a href="{url}">{name}</a></td>'
+                f"<td>{escape(p.category.name)}</td><td>{escape(str(p.get_status_display()))}</td>"
+                f"<td>{escape(p.abc_class or '–')}</td><td>{escape(p.xyz_class or '–')}</td>"
+                f'<td class="num">{"–" if p.units_90d is None else number_format(p.units_90d, force_grouping=True)}</td>'
+                f'<td class="num">{format_money(p.revenue_90d)}</td>'
+                f'<td class="num">{format_percent(p.gross_margin)}</td>'
+                f'<td class="num">{format_percent(p.return_rate)}</td>'
+                f'<td class="num">{format_money(p.price)}</td>'
+                f'<td class="num">{number_format(p.stock, force_grouping=True)}</td>'
+                f'<td class="num">{escape(doi)}</td>'
+                f'<td class="num">{"–" if p.content_score is None else p.content_score}</td></tr>'
+            )
+        return [mark_safe(row) for row in rows]  # every value above is escaped or a formatted number
 
     def render_days_of_inventory(self, value, record):
         if value is None:
