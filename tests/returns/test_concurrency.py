@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import translation
 
 from returns import services
 from returns.models import Return, ReturnLine, ReturnRefund
@@ -23,7 +24,10 @@ def _race(workers):
     barrier = threading.Barrier(len(workers))
     outcomes = [None] * len(workers)
 
+    language = translation.get_language()  # (translations are per thread)
+
     def run(i, work):
+        translation.activate(language)
         try:
             with transaction.atomic():
                 barrier.wait(timeout=10)

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from catalog.models import Product
@@ -24,6 +25,12 @@ pytestmark = pytest.mark.django_db
 
 DELIVERED = dt.date(2026, 3, 20)
 IN_TIME = "2026-03-25"
+
+
+@pytest.fixture(autouse=True)
+def pages_in_english(client, settings):
+    """The pages below are read in English (German, the default, has its own test at the end)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture
@@ -106,7 +113,7 @@ def test_the_whole_journey_by_forms(client, clerk):
     # an exact order number goes straight to the order
     assert client.get(reverse("returns:index"), {"q": order.external_id}).url == reverse("returns:order", args=[order.pk])
     page = client.get(reverse("returns:order", args=[order.pk])).content.decode()
-    assert "07.04.2026" in page  # the period ends after Easter (Good Friday, Easter Monday)
+    assert "04/07/2026" in page  # the period ends after Easter (Good Friday, Easter Monday); 07.04.2026 in German
     # open a return of everything
     response = client.post(reverse("returns:order", args=[order.pk]), open_form(order, [2, 1]))
     ret = Return.objects.get()
@@ -118,7 +125,7 @@ def test_the_whole_journey_by_forms(client, clerk):
     assert client.post(reverse("returns:inspect", args=[ret.pk]), grading).status_code == 302
     assert Product.objects.get(pk=first.product_id).stock == 12 and Product.objects.get(pk=second.product_id).stock == 11
     detail = client.get(reverse("returns:detail", args=[ret.pk])).content.decode()
-    assert "84,95 €" in detail  # 2 × 30.00 + 20.00 + 4.95
+    assert "€84.95" in detail  # 2 × 30.00 + 20.00 + 4.95 (84,95 € in German)
     assert client.post(reverse("returns:refund", args=[ret.pk]), {"deduction": "0", "deduction_reason": ""}).status_code == 302
     assert client.post(reverse("returns:close", args=[ret.pk]), {"note": "done"}).status_code == 302
     ret.refresh_from_db()
@@ -152,7 +159,7 @@ def test_a_late_withdrawal_is_refused_until_accepted_as_goodwill(client, clerk):
     order = delivered_order(delivered_on=DELIVERED)
     client.force_login(clerk)
     late = client.post(reverse("returns:order", args=[order.pk]), open_form(order, [1], declared_on="2026-04-08"))
-    assert late.status_code == 400 and any("withdrawal period ended on 07.04.2026" in e for e in errors(late))
+    assert late.status_code == 400 and any("withdrawal period ended on 04/07/2026" in e for e in errors(late))
     assert not Return.objects.exists()
     accepted = client.post(reverse("returns:order", args=[order.pk]),
                            open_form(order, [1], declared_on="2026-04-08", accept_late="on"))
@@ -296,3 +303,26 @@ def test_the_search_finds_an_order_by_its_number_or_its_start():
     assert [o.pk for o in order_search(term=order.external_id)] == [order.pk]
     assert [o.pk for o in order_search(term=order.external_id.lower())] == [order.pk]
     assert order.pk in [o.pk for o in order_search(term=order.external_id[:4])]
+
+
+def test_a_refusal_reads_in_german_by_default(client, clerk):
+    order = delivered_order(delivered_on=DELIVERED, lines=[(1, "30.00", "0")])
+    client.force_login(clerk)
+    client.cookies.pop("django_language", None)
+    response = client.post(reverse("returns:order", args=[order.pk]), open_form(order, [2]))
+    assert response.status_code == 400
+    assert any("zurückgegeben" in e or "höchstens" in e for e in errors(response)), errors(response)
+    assert not Return.objects.exists()
+
+
+def test_customers_are_found_by_any_part_of_their_name_or_e_mail_in_any_case(client, clerk):
+    order = delivered_order(delivered_on=DELIVERED)
+    order.customer.name, order.customer.email = "Anna Müller", "Anna.Mueller@example.de"
+    order.customer.save()
+    client.force_login(clerk)
+    for term in ("müller", "ANNA", "mueller@EXAMPLE"):
+        assert order.external_id in client.get(reverse("returns:index"), {"q": term}).content.decode(), term
+    if connection.vendor == "postgresql":  # the trigram indexes that serve the search
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'sales_customer' AND indexname LIKE '%%trgm'")
+            assert {name for (name,) in cursor.fetchall()} == {"sales_customer_name_trgm", "sales_customer_email_trgm"}
