@@ -4,62 +4,53 @@ from django.utils.translation import gettext_lazy as _
 from shopmgr.core import roles
 
 
+def _any_role(user) -> bool:
+    return bool(roles.role_names(user)) or user.is_superuser
+
+
+def _managers(user) -> bool:
+    """Shop managers (and superusers) and category managers (for their categories)."""
+    return roles.sees_everything(user) or roles.is_category_scoped(user)
+
+
+def _returns_desk(user) -> bool:
+    return roles.sees_everything(user) or roles.has_role(user, roles.CUSTOMER_SERVICE, roles.CATEGORY_MANAGERS)
+
+
+def _accounting(user) -> bool:
+    return user.is_superuser or roles.has_role(user, roles.ACCOUNTING, roles.SHOP_MANAGERS)
+
+
+# The desks in the order of a manager's day: the numbers first, then assortment and prices, then
+# returns and money; who sees each one.
+NAVIGATION = [
+    ("kpis:dashboard", _("Key figures"), _("Revenue, returns, margins and service figures with targets"), _any_role),
+    ("catalog:index", _("Assortment"), _("Categories and their products"), _any_role),
+    ("catalog:product-list", _("Products"), _("Search, filter and export products"), _any_role),
+    ("catalog:matrix", _("ABC/XYZ"), _("The ABC/XYZ matrix, GMROI, slow movers, content and delist candidates"),
+     _managers),
+    ("catalog:decisions", _("Listing decisions"),
+     _("Proposals to list, phase out or delist products and their approval"), _managers),
+    ("pricing:index", _("Prices"), _("Price suggestions, proposals and approval, market position, price export"),
+     _managers),
+    ("returns:index", _("Returns"), _("The returns desk: find the order, receive, inspect, refund"), _returns_desk),
+    ("returns:analytics", _("Return analytics"), _("Return rates, reasons, costs and the products that need a look"),
+     _managers),
+    ("receivables:index", _("Receivables"), _("Open items, payments, dunning runs and the collection hand-over"),
+     _accounting),
+    ("kpis:runs", _("Metric runs"), _("The nightly computation of the key figures"), roles.sees_everything),
+]
+
+
 def navigation(request):
     """The main navigation, by role: each user sees the desks their role works at."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    if roles.role_names(user) or user.is_superuser:
-        items.append({
-            "url": reverse("catalog:index"), "label": _("Assortment"),
-            "hint": _("Categories and their products"),
-        })
-        items.append({
-            "url": reverse("catalog:product-list"), "label": _("Products"),
-            "hint": _("Search, filter and export products"),
-        })
-    if roles.sees_everything(user) or roles.is_category_scoped(user):
-        # The assortment workbench (issue 6): analyses and listing decisions.
-        items.append({
-            "url": reverse("catalog:matrix"), "label": _("ABC/XYZ"),
-            "hint": _("The ABC/XYZ matrix, GMROI, slow movers, content and delist candidates"),
-        })
-        items.append({
-            "url": reverse("catalog:decisions"), "label": _("Listing decisions"),
-            "hint": _("Proposals to list, phase out or delist products and their approval"),
-        })
-    if roles.role_names(user) or user.is_superuser:
-        # Everyone with a role gets key figures (category managers for their categories only).
-        items.append({
-            "url": reverse("kpis:dashboard"), "label": _("Key figures"),
-            "hint": _("Revenue, returns, margins and service figures with targets"),
-        })
-    if roles.sees_everything(user) or roles.has_role(user, roles.CUSTOMER_SERVICE, roles.CATEGORY_MANAGERS):
-        items.append({
-            "url": reverse("returns:index"), "label": _("Returns"),
-            "hint": _("The returns desk: find the order, receive, inspect, refund"),
-        })
-    if roles.sees_everything(user) or roles.is_category_scoped(user):
-        items.append({
-            "url": reverse("returns:analytics"), "label": _("Return analytics"),
-            "hint": _("Return rates, reasons, costs and the products that need a look"),
-        })
-    if roles.sees_everything(user) or roles.is_category_scoped(user):
-        items.append({
-            "url": reverse("pricing:index"), "label": _("Prices"),
-            "hint": _("Price suggestions, proposals and approval, market position, price export"),
-        })
-    if roles.sees_everything(user):
-        items.append({
-            "url": reverse("kpis:runs"), "label": _("Runs"),
-            "hint": _("The nightly computation of the key figures"),
-        })
-    if user.is_superuser or roles.has_role(user, roles.ACCOUNTING, roles.SHOP_MANAGERS):
-        items.append({
-            "url": reverse("receivables:index"), "label": _("Receivables"),
-            "hint": _("Open items, payments, dunning runs and the collection hand-over"),
-        })
+    items = [
+        {"url": reverse(name), "label": label, "hint": hint}
+        for name, label, hint, sees in NAVIGATION if sees(user)
+    ]
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "label": _("Administration"), "hint": _("Users, roles and raw data")})
     # The most specific matching entry is the active one (/catalog/products/ is not /catalog/).
