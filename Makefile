@@ -26,11 +26,15 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo --orders $(DEMO_ORDERS) --flush
 	$(BIN)/python manage.py compute_metrics --all
+	$(BIN)/python manage.py compute_assortment
+	$(BIN)/python manage.py compute_prices
 
 run: migrate
 	$(BIN)/python manage.py seed_demo --orders $(DEMO_ORDERS) --if-empty
 	$(BIN)/python manage.py compute_metrics --all
 	$(BIN)/python manage.py create_demo_users
+	$(BIN)/python manage.py compute_assortment
+	$(BIN)/python manage.py compute_prices
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
