@@ -80,7 +80,10 @@ def test_category_manager_proposes_a_delisting_from_the_matrix_and_a_shop_manage
         form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     # then the product page shows the pending proposal; the status is unchanged
-    assert page.get_by_test_id("pending").count() == 1
+    try:
+        page.wait_for_selector("[data-testid=pending]", timeout=15_000)
+    except Exception:  # say what the page shows instead
+        pytest.fail(f"no pending proposal on {page.url}: {page.locator('main').inner_text()[:800]}")
     proposal = ListingProposal.objects.get()
     assert (proposal.product, proposal.proposed_by, proposal.status) == (weak, manager, "pending")
     weak.refresh_from_db()
