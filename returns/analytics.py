@@ -114,6 +114,23 @@ class Figures:
         self.reason_units: dict[int, int] = {}
         self.handling_cost_per_return = handling_cost_per_return
 
+    # Pickled (the cache) as one tuple of plain values: a year's analysis holds thousands of these,
+    # and pickling each Decimal on its own costs most of reading the analysis back.
+    _MONEY = ("revenue", "cogs_sold", "cogs_restocked", "returned_value", "returns", "written_off_cost", "refunded",
+              "handling_cost_per_return")
+    _COUNTS = ("units_sold", "orders", "returned_units", "orders_returned", "restocked_units", "written_off_units")
+
+    def __getstate__(self):
+        return (tuple(str(getattr(self, name)) for name in self._MONEY),
+                tuple(getattr(self, name) for name in self._COUNTS), self.reason_units)
+
+    def __setstate__(self, state):
+        money, counts, self.reason_units = state
+        for name, value in zip(self._MONEY, money, strict=True):
+            setattr(self, name, Decimal(value))
+        for name, value in zip(self._COUNTS, counts, strict=True):
+            setattr(self, name, value)
+
     def add_sales(self, row: dict) -> None:
         self.units_sold += row["units_sold"] or 0
         self.orders += row["orders"] or 0

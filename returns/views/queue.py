@@ -19,9 +19,9 @@ from .. import selectors
 from ..tables import ReturnTable
 
 PER_PAGE = 50
-# A list counts at most this many returns (40 pages): counting all 400,000 returns of a big shop
+# A list counts at most this many returns (20 pages): counting all 400,000 returns of a big shop
 # costs more than the rest of the page, and nobody pages that far; filters narrow the list.
-COUNT_CAP = 2000
+COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
