@@ -156,3 +156,22 @@ def test_figures_follow_the_definitions():
     assert f.margin_after_returns == Decimal("99.15") / Decimal("300")
     # the category with its subtree holds the product; FASHION is not reported here
     assert analysis.categories[WOMEN].returned_units == 4 and analysis.categories[PHONES].units_sold == 0
+
+
+def test_an_analysis_survives_the_cache():
+    import pickle
+
+    # given an analysis with sales, returns and reasons (the cache pickles it)
+    analysis = analyse(
+        sales=[sale(1, WOMEN, 10, revenue="500.10", cogs="200", restocked="20")],
+        returns=[returned(1, WOMEN, SIZE_SMALL, 4, value="200.0001", share="2.1666666667", written_off="20")],
+        category_paths=PATHS, handling_cost=Decimal("6.95"),
+    ).settle()
+    # when it is read back, then every figure is the same, exactly
+    back = pickle.loads(pickle.dumps(analysis))
+    for before, after in ((analysis.total, back.total), (analysis.products[1][1], back.products[1][1]),
+                          (analysis.reasons[SIZE_SMALL], back.reasons[SIZE_SMALL])):
+        assert [getattr(after, n) for n in (*after._MONEY, *after._COUNTS)] == [
+            getattr(before, n) for n in (*before._MONEY, *before._COUNTS)]
+        assert after.reason_units == before.reason_units
+    assert back.total.returns == Decimal("2.1666666667") and back.total.margin_after_returns == analysis.total.margin_after_returns
