@@ -23,15 +23,19 @@ def _admin_sql(maintenance_url: str, *statements: str) -> None:
 
 
 @contextlib.contextmanager
-def scratch_database(name: str, *, keep: bool = False) -> Iterator[None]:
+def scratch_database(name: str, *, keep: bool = False, reuse: bool = False) -> Iterator[None]:
     """Create database `name` on the server DATABASE_URL names (that database stays untouched),
-    point Django at it, migrate, and drop it on the way out unless `keep`."""
+    point Django at it, migrate, and drop it on the way out unless `keep`. With `reuse` an existing
+    database of that name is taken as it is (migrated) and kept."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("needs DATABASE_URL pointing at PostgreSQL (the budgets are for PostgreSQL)")
     parts = urlsplit(url)
     maintenance_url = urlunsplit(parts._replace(path="/postgres"))
-    _admin_sql(maintenance_url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    if reuse:
+        keep = True
+    else:
+        _admin_sql(maintenance_url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
     try:
         os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
         os.environ["DJANGO_SETTINGS_MODULE"] = "shopmgr.settings.local"

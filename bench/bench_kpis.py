@@ -18,7 +18,8 @@ budget and a reference measured in the same run:
     in as a shop manager, and the queries of one `/kpis/` request — budgets: p95 under 100 ms
     (365 days) and 30 ms (30 days), at most 15 queries.
 
-Everything it created is dropped at the end unless --keep is given.
+Everything it created is dropped at the end unless --keep is given. With --reuse it measures (b) and
+(c) again on a database an earlier run kept (no seed, no (a)), adding the day given by --new-day.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def full_recompute() -> tuple[float, str]:
 
 def add_a_new_day(today: dt.date) -> tuple[int, int, int]:
     """Copy the orders and lines of the same weekday a week earlier onto `today` (new ids, status
-    placed, nothing shipped yet), and receive a return today for 30 older orders."""
+    placed, nothing shipped yet), and receive a return today for 30 older orders (of the 30 days 10
+    to 39 days before `today`)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -89,17 +91,19 @@ def add_a_new_day(today: dt.date) -> tuple[int, int, int]:
     from sales.models import OrderLine
 
     source = today - dt.timedelta(days=7)
+    prefix = f"NEW{today:%Y%m%d}-"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO sales_order (external_id, customer_id, placed_at, channel, payment_method, status,
                                      shipping_fee, campaign_code)
-            SELECT 'NEW-' || o.external_id, o.customer_id, o.placed_at + interval '7 days', o.channel,
+            SELECT %(prefix)s || o.external_id, o.customer_id, o.placed_at + interval '7 days', o.channel,
                    o.payment_method, 'placed', o.shipping_fee, o.campaign_code
             FROM sales_order o
             WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
             """,
-            {"start": _berlin_midnight(source), "end": _berlin_midnight(source + dt.timedelta(days=1))},
+            {"start": _berlin_midnight(source), "end": _berlin_midnight(source + dt.timedelta(days=1)),
+             "prefix": prefix},
         )
         orders = cursor.rowcount
         cursor.execute(
@@ -109,10 +113,11 @@ def add_a_new_day(today: dt.date) -> tuple[int, int, int]:
             SELECT n.id, l.line_no, l.product_id, l.quantity, l.unit_price, l.vat_rate, l.discount, l.unit_cost,
                    l.net_amount
             FROM sales_order n
-            JOIN sales_order o ON 'NEW-' || o.external_id = n.external_id
+            JOIN sales_order o ON %(prefix)s || o.external_id = n.external_id
             JOIN sales_orderline l ON l.order_id = o.id
-            WHERE n.external_id LIKE 'NEW-%%'
-            """
+            WHERE n.external_id LIKE %(pattern)s
+            """,
+            {"prefix": prefix, "pattern": prefix + "%"},
         )
         lines = cursor.rowcount
         # one delivered order without a return from each of the 30 days 10 to 39 days ago gets one
@@ -132,7 +137,7 @@ def add_a_new_day(today: dt.date) -> tuple[int, int, int]:
             if line is not None:
                 picked.append(line)
         for n, (order_id, line_id) in enumerate(picked):
-            ret = Return.objects.create(external_id=f"LATE-{n}", order_id=order_id, status=Return.Status.RECEIVED,
+            ret = Return.objects.create(external_id=f"LATE-{today}-{n}", order_id=order_id, status=Return.Status.RECEIVED,
                                         requested_at=now - dt.timedelta(days=3), received_at=now)
             ReturnLine.objects.create(ret=ret, order_line_id=line_id, quantity=1, reason=reason,
                                       disposition=ReturnLine.Disposition.RESTOCK)
@@ -197,6 +202,28 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
+def measure_full_recompute(jit_default: str) -> bool:
+    """(a): `compute_metrics --all` beside the single-SQL rollup; prints the figures and says
+    whether it is within budget."""
+    from kpis.models import DailyFact
+
+    reference_first = reference_rollup(jit=jit_default == "on")
+    full, full_output = full_recompute()
+    references = [reference_first, reference_rollup(jit=False), reference_rollup(jit=True)]
+    reference = min(references)
+    budget = FULL_RECOMPUTE_FACTOR * reference
+    ok_full = full <= budget
+    print(f"(a) full recompute ({machine_load()})")
+    print(f"    compute_metrics --all:                       {full:7.2f} s   ({full_output})")
+    print(f"    reference, one INSERT … SELECT … GROUP BY day × category over all lines: {reference:.2f} s "
+          f"(best of {', '.join(f'{r:.2f}' for r in references)} s)")
+    print(f"    budget 2 × reference:                        {budget:7.2f} s   "
+          f"{'within budget' if ok_full else 'OVER BUDGET'} ({full / reference:.1f}× the rollup)")
+    print(f"    fact rows: {DailyFact.objects.count():,}")
+    print()
+    return ok_full
+
+
 def dashboard_exists() -> bool:
     from django.urls import NoReverseMatch, reverse
 
@@ -215,9 +242,14 @@ def main() -> int:
                         help="the seed's today (default 2026-11-26, so that runs are comparable)")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page (default 50)")
     parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help=f"measure (b) and (c) again on the {BENCH_DB} an earlier --keep left (no seed, no (a))")
+    parser.add_argument("--new-day", type=dt.date.fromisoformat, default=None,
+                        help="the day (b) adds (default: the seed's today; with --reuse pick a later one)")
     args = parser.parse_args()
 
-    with scratch_database(BENCH_DB, keep=args.keep):
+    new_day = args.new_day or args.today
+    with scratch_database(BENCH_DB, keep=args.keep, reuse=args.reuse):
         import logging
 
         from django.core.management import call_command
@@ -225,7 +257,6 @@ def main() -> int:
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
-        from kpis.models import DailyFact
         from shopmgr.core.demo import seed_demo
 
         logging.getLogger("celery").setLevel(logging.WARNING)  # no line per eager task
@@ -234,40 +265,36 @@ def main() -> int:
             server = cursor.fetchone()[0].split()[0]
             cursor.execute("SHOW jit")
             jit_default = cursor.fetchone()[0]
-        started = time.perf_counter()
-        counts = seed_demo(orders=args.orders, seed=args.seed, today=args.today)
-        call_command("create_demo_users", force=True, stdout=StringIO())
-        seeded = time.perf_counter() - started
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        print(f"KPI benchmark: seed_demo --orders {args.orders:,} --seed {args.seed} --today {args.today}"
-              f" ({counts['order_lines']:,} order lines; seeded in {seeded:.0f} s)"
-              f"  PostgreSQL {server} (jit {jit_default}), {os.cpu_count()} cores")
-        print()
+        if args.reuse:
+            from sales.models import OrderLine
 
-        # (a) full recompute against the single-SQL rollup
-        reference_first = reference_rollup(jit=jit_default == "on")
-        full, full_output = full_recompute()
-        references = [reference_first, reference_rollup(jit=False), reference_rollup(jit=True)]
-        reference = min(references)
-        budget = FULL_RECOMPUTE_FACTOR * reference
-        ok_full = full <= budget
-        print(f"(a) full recompute ({machine_load()})")
-        print(f"    compute_metrics --all:                       {full:7.2f} s   ({full_output})")
-        print(f"    reference, one INSERT … SELECT … GROUP BY day × category over all lines: {reference:.2f} s "
-              f"(best of {', '.join(f'{r:.2f}' for r in references)} s)")
-        print(f"    budget 2 × reference:                        {budget:7.2f} s   "
-              f"{'within budget' if ok_full else 'OVER BUDGET'} ({full / reference:.1f}× the rollup)")
-        print(f"    fact rows: {DailyFact.objects.count():,}")
-        print()
+            print(f"KPI benchmark on the kept {BENCH_DB} ({OrderLine.objects.count():,} order lines)"
+                  f"  PostgreSQL {server} (jit {jit_default}), {os.cpu_count()} cores")
+            print()
+            print("(a) full recompute: not measured with --reuse")
+            print()
+            ok_full = True
+        else:
+            started = time.perf_counter()
+            counts = seed_demo(orders=args.orders, seed=args.seed, today=args.today)
+            call_command("create_demo_users", force=True, stdout=StringIO())
+            seeded = time.perf_counter() - started
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            print(f"KPI benchmark: seed_demo --orders {args.orders:,} --seed {args.seed} --today {args.today}"
+                  f" ({counts['order_lines']:,} order lines; seeded in {seeded:.0f} s)"
+                  f"  PostgreSQL {server} (jit {jit_default}), {os.cpu_count()} cores")
+            print()
+            ok_full = measure_full_recompute(jit_default)
+
 
         # (b) the nightly run after one new day
-        orders, lines, returns = add_a_new_day(args.today)
+        orders, lines, returns = add_a_new_day(new_day)
         nightly, nightly_cpu, run, day_seconds = nightly_run()
         # judged by the work (CPU of this process and its backend); wall time is printed beside it
         ok_nightly = nightly_cpu < NIGHTLY_BUDGET_SECONDS and run.status == "succeeded"
         print("(b) nightly run after one new day")
-        print(f"    new: {orders:,} orders, {lines:,} lines placed {args.today}; {returns} late returns received today")
+        print(f"    new: {orders:,} orders, {lines:,} lines placed {new_day}; {returns} late returns received today")
         print(f"    nightly_metrics end to end (eager):          {nightly:7.2f} s wall, {nightly_cpu:.2f} s CPU "
               f"(this process and its database backend; {machine_load()})   "
               f"budget {NIGHTLY_BUDGET_SECONDS:.1f} s of work: {'within budget' if ok_nightly else 'OVER BUDGET'}")
