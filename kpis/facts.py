@@ -108,7 +108,8 @@ def _values(rows: list[tuple]) -> str:
     return ", ".join("(" + ", ".join("NULL" if v is None else str(int(v)) for v in row) + ")" for row in rows)
 
 
-def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]], *, products: bool = False) -> str:
+def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]], *, products: bool = False,
+               spend_scope: int | None = None) -> str:
     """The statement behind one range; parameters: start, end (UTC timestamps), first, last (days),
     first_due and last_due (the due dates whose next day is first and last), false.
 
@@ -130,6 +131,9 @@ def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]],
 
     With `products` (PostgreSQL only: a data-modifying WITH) the same lines also give the day ×
     product facts (kpis/product_facts.py states them; SQLite runs that statement on its own).
+    With `spend_scope` (the whole shop's scope, when every scope of whole days is computed, after
+    the day × channel facts) each row gets its share of the day's and channel's marketing spend in
+    the same statement (see SPEND_SHARE).
     """
     live = f"o.status <> '{CANCELLED}'"
     placed = "o.placed_at >= %(start)s AND o.placed_at < %(end)s"
@@ -151,6 +155,12 @@ def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]],
     level = f"(CASE fs.kind WHEN 'all' THEN 0 WHEN 'category' THEN {_depth('sc.path')} + 1 END)"
     invoice_share = "(CASE WHEN ot.net <> 0 THEN os.net * 1.0 / ot.net ELSE os.n * 1.0 / ot.n END)"
     product_insert = PRODUCT_INSERT if products else ""
+    final_insert = FINAL_INSERT.format(
+        columns=", ".join(FACT_COLUMNS),
+        spend=SPEND_SHARE if spend_scope is not None else "0",
+        all_revenue=(f"MAX(CASE WHEN f.scope_id = {int(spend_scope)} THEN f.revenue END) OVER (PARTITION BY f.day, f.channel)"
+                     if spend_scope is not None else "0"),
+    )
     return f"""
 WITH
 cat (id, rnk, {", ".join(f"r{k}" for k in levels)}) AS (
@@ -445,17 +455,36 @@ parts AS (
         open_change, overdue_change
     FROM receivable_part
 )
-INSERT INTO kpis_dailyfact (day, scope_id, channel, {", ".join(FACT_COLUMNS)}, marketing_spend)
-SELECT day, scope_id, channel,
-    SUM(orders_all), SUM(orders_cancelled), SUM(orders), SUM(units_sold), SUM(revenue), SUM(cogs_sold),
-    SUM(returned_units), SUM(returned_value), SUM(cogs_restocked), SUM(orders_returned), SUM(returns_count),
-    SUM(shipping_cost), SUM(payment_fees), SUM(new_customers),
-    SUM(delivered), SUM(on_time), SUM(days_sum), SUM(reviews), SUM(rating_sum), SUM(positive),
-    SUM(open_change), SUM(overdue_change), 0
-FROM parts
-GROUP BY day, scope_id, channel
+{final_insert}
 """
 
+
+# The rows of the range, summed per day × scope × channel; with the scope's share of the day's and
+# channel's marketing spend: its share of that day's and channel's revenue (the whole shop's row).
+FINAL_INSERT = """INSERT INTO kpis_dailyfact (day, scope_id, channel, {columns}, marketing_spend)
+SELECT f.day, f.scope_id, f.channel, {columns}, {spend}
+FROM (
+    SELECT f.*, {all_revenue} AS all_revenue
+    FROM (
+        SELECT day, scope_id, channel,
+            SUM(orders_all) AS orders_all, SUM(orders_cancelled) AS orders_cancelled, SUM(orders) AS orders,
+            SUM(units_sold) AS units_sold, SUM(revenue) AS revenue, SUM(cogs_sold) AS cogs_sold,
+            SUM(returned_units) AS returned_units, SUM(returned_value) AS returned_value,
+            SUM(cogs_restocked) AS cogs_restocked, SUM(orders_returned) AS orders_returned,
+            SUM(returns_count) AS returns_count, SUM(shipping_cost) AS shipping_cost,
+            SUM(payment_fees) AS payment_fees, SUM(new_customers) AS new_customers,
+            SUM(delivered) AS shipments_delivered, SUM(on_time) AS shipments_on_time,
+            SUM(days_sum) AS delivery_days_sum, SUM(reviews) AS reviews, SUM(rating_sum) AS rating_sum,
+            SUM(positive) AS reviews_positive, SUM(open_change) AS receivables_change,
+            SUM(overdue_change) AS overdue_change
+        FROM parts
+        GROUP BY day, scope_id, channel
+    ) f
+) f
+LEFT JOIN kpis_dailychannelfact c ON c.day = f.day AND c.channel = f.channel"""
+
+SPEND_SHARE = """CASE WHEN c.marketing_spend <> 0 AND f.revenue <> 0 AND f.all_revenue <> 0
+    THEN c.marketing_spend * f.revenue / f.all_revenue ELSE 0 END"""
 
 # The day × product facts from the lines of `_facts_sql` (same rules as kpis/product_facts.py).
 PRODUCT_INSERT = """product_fact AS (
@@ -551,13 +580,20 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             # A range's lines are sorted and hashed several times: in memory, not in temporary files.
             cursor.execute(f"SET LOCAL work_mem = '{int(settings.KPI_WORK_MEM_MB)}MB'")
+        if channel_facts:  # (first: the spend shares below read them)
+            cursor.execute("DELETE FROM kpis_dailychannelfact WHERE day BETWEEN %(first)s AND %(last)s", params)
+            cursor.execute(CHANNEL_SQL.format(day=d.berlin_date("o.placed_at")), params)
+        # Every scope of whole days at once: the spend shares in the same statement. A backfill of
+        # some scopes has no shop-wide row beside them and updates its rows afterwards.
+        spend_inline = whole_days and all_scope is not None
         if together:
             cursor.execute("DELETE FROM kpis_dailyproductfact WHERE day BETWEEN %(first)s AND %(last)s", params)
         if categories:  # (without categories there are no products, hence no lines and no reviews)
-            cursor.execute(_facts_sql(d, scope_filter, categories, products=together), params)
-        if channel_facts:
-            cursor.execute("DELETE FROM kpis_dailychannelfact WHERE day BETWEEN %(first)s AND %(last)s", params)
-            cursor.execute(CHANNEL_SQL.format(day=d.berlin_date("o.placed_at")), params)
+            cursor.execute(
+                _facts_sql(d, scope_filter, categories, products=together,
+                           spend_scope=all_scope if spend_inline else None),
+                params,
+            )
         if whole_days:
             from .product_facts import compute_product_range
             from .return_facts import compute_return_range
@@ -565,7 +601,7 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
             if not together:
                 compute_product_range(first, last)
             compute_return_range(first, last)
-        if all_scope is not None:
+        if all_scope is not None and not spend_inline:
             cursor.execute(SPEND_SHARE_SQL.format(scope_filter=delete_filter), {**params, "all_scope": all_scope})
         # (an INSERT … WITH … does not report its row count on every database: count what is there)
         cursor.execute(
