@@ -75,7 +75,10 @@ class Return(models.Model):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["received_at"]), models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["received_at"]), models.Index(fields=["status"]),
+            models.Index(fields=["requested_at"]),  # the returns list sorts by age
+        ]
 
     def __str__(self) -> str:
         return self.external_id
