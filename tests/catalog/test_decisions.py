@@ -184,3 +184,13 @@ def test_self_approval_through_the_page_shows_the_four_eyes_message(client, prod
     client.force_login(shop_manager)
     response = client.post(reverse("catalog:decide"), {"proposal": [proposal.pk], "decision": "approve"}, follow=True)
     assert "You cannot decide on your own proposal (four eyes): DRESS-1." in response.content.decode()
+
+
+def test_proposal_from_the_product_page_works_for_ids_with_thousands(client, category_tree, fashion_manager):
+    # a product id of 12,345 must not reach the form as "12,345" / "12.345" (USE_THOUSAND_SEPARATOR)
+    product = ProductFactory(pk=12345, sku="BIG-1", category=category_tree["women"], status="active")
+    client.force_login(fashion_manager)
+    body = client.get(product.get_absolute_url()).content.decode()
+    assert 'name="product" value="12345"' in body
+    client.post(reverse("catalog:propose"), {"product": "12345", "action": "delist", "reason": "x"})
+    assert ListingProposal.objects.get().product == product
