@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from kpis.models import DailyProductFact, DailyReturnFact
 from sales.models import Review
-from shopmgr.core.dates import berlin_today
+from shopmgr.core.dates import berlin_midnight_utc, berlin_today
 from shopmgr.core.money import to_cents
 
 from . import analysis
@@ -213,14 +213,18 @@ def _compute(*, today: dt.date, as_of: dt.date) -> int:
         .values("product_id").annotate(last=Max("day")).order_by().values_list("product_id", "last")
         .iterator(chunk_size=10_000)
     )
-    # 4. Returns for "not as described" and reviews, over the analysis window.
+    # 4. Returns for "not as described" and reviews (written in the months analysed).
     not_as_described = dict(
         DailyReturnFact.objects.filter(reason__code=NOT_AS_DESCRIBED, day__gte=window_start, day__lte=window_end)
         .values("product_id").annotate(n=Sum("returned_units")).order_by().values_list("product_id", "n")
     )
     reviews = {
         pid: (avg, n)
-        for pid, avg, n in Review.objects.values("product_id").annotate(avg=Avg("rating"), n=Count("pk"))
+        for pid, avg, n in Review.objects.filter(
+            created_at__gte=berlin_midnight_utc(window_start),
+            created_at__lt=berlin_midnight_utc(window_end + dt.timedelta(days=1)),
+        )
+        .values("product_id").annotate(avg=Avg("rating"), n=Count("pk"))
         .order_by().values_list("product_id", "avg", "n").iterator(chunk_size=10_000)
     }
 

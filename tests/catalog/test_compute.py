@@ -144,6 +144,8 @@ def test_content_score_returns_not_as_described_and_rating(fashion_world):
     )
     for rating in (5, 4):
         Review.objects.create(order=OrderFactory(), product=p1, rating=rating, created_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
+    # a review written before the months analysed does not count
+    Review.objects.create(order=OrderFactory(), product=p1, rating=1, created_at=dt.datetime(2024, 12, 31, 22, tzinfo=dt.UTC))
     assortment_compute(today=TODAY)
     pa = analysed(p1)
     assert (pa.content_score, pa.content_gaps) == (100, [])
