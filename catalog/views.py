@@ -119,6 +119,7 @@ def product_detail(request, pk: int):
         "reviews": selectors.product_reviews(product=product),
         "chart": product_analysis.monthly if product_analysis else None,
         "can_propose": _can_propose(request.user) and pending is None,
+        "can_price": _can_propose(request.user),  # the price page (pricing) is the managers' too
         "proposal_form": ProposalForm(initial={"next": request.get_full_path()}, for_status=product.status),
     })
 
