@@ -171,7 +171,7 @@ KPI_PAYMENT_FEES = {
 # Returns are counted against their order's day: a period's figures stay provisional this long.
 KPI_PROVISIONAL_DAYS = env.int("KPI_PROVISIONAL_DAYS", default=30)
 # Memory PostgreSQL may use per sort or hash while the facts of a range are computed (SET LOCAL).
-KPI_WORK_MEM_MB = env.int("KPI_WORK_MEM_MB", default=256)
+KPI_WORK_MEM_MB = env.int("KPI_WORK_MEM_MB", default=0)  # 0: the server's own setting
 
 # Returns list and return analytics (docs/return-analytics.md).
 # A received return not inspected after this many days is in the inspection queue.
