@@ -55,6 +55,15 @@ class FactScopeCategory(models.Model):
         return f"{self.scope_id}: {self.category_id}"
 
 
+# The measures of a DailyFact row (kpis/facts.py FACT_COLUMNS and the spend share).
+FACT_MEASURES = [
+    "orders_all", "orders_cancelled", "orders", "units_sold", "revenue", "cogs_sold", "returned_units",
+    "returned_value", "cogs_restocked", "orders_returned", "returns_count", "shipping_cost", "payment_fees",
+    "new_customers", "shipments_delivered", "shipments_on_time", "delivery_days_sum", "reviews",
+    "rating_sum", "reviews_positive", "receivables_change", "overdue_change", "marketing_spend",
+]
+
+
 class DailyFact(models.Model):
     """Additive measures of one Berlin day, one scope, one channel (the order's channel).
 
@@ -96,7 +105,13 @@ class DailyFact(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "day", "channel"], name="daily_fact_unique")]
-        indexes = [models.Index(fields=["day"])]
+        indexes = [
+            models.Index(fields=["day"]),
+            # The dashboards sum a scope's days: with every measure in the index they read it alone
+            # (index-only, PostgreSQL; other databases leave the index out). /kpis/ over 365 days
+            # at 1M orders: 108 → 35 ms in the database.
+            models.Index(fields=["scope", "day"], include=["channel", *FACT_MEASURES], name="daily_fact_covering"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.scope_id} {self.channel}"

@@ -66,6 +66,20 @@ def metrics_run_start(*, trigger: str) -> MetricsRun:
         raise RunLocked("another metrics run is active") from None
 
 
+FACT_TABLES = ["kpis_dailyfact", "kpis_dailychannelfact", "kpis_dailyproductfact", "kpis_dailyreturnfact"]
+
+
+def vacuum_facts(*, analyze: bool = False) -> None:
+    """After a run rewrote facts: clear the old row versions and mark the pages all-visible, so
+    that the dashboards read the covering index alone (PostgreSQL; VACUUM needs autocommit, so
+    inside a transaction — tests — it is left to autovacuum). A nightly run's few days only need
+    the vacuum; a manual recompute of many days refreshes the planner's statistics too."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {'(ANALYZE) ' if analyze else ''}{', '.join(FACT_TABLES)}")
+
+
 def metrics_run_finish(*, run: MetricsRun, error: str = "") -> MetricsRun:
     run.refresh_from_db()
     run.finished_at = timezone.now()
@@ -76,6 +90,8 @@ def metrics_run_finish(*, run: MetricsRun, error: str = "") -> MetricsRun:
     if run.status == MetricsRun.Status.SUCCEEDED and run.changes_since is not None:
         # what the previous successful run already looked at (this one looked from here on)
         StaleDay.objects.filter(recorded_at__lte=run.changes_since).delete()
+    if run.days_done:
+        vacuum_facts(analyze=run.trigger == MetricsRun.Trigger.MANUAL)
     return run
 
 
