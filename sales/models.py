@@ -154,7 +154,11 @@ class Invoice(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_not_negative"),
             models.CheckConstraint(condition=Q(due_on__gte=models.F("issued_on")), name="invoice_due_after_issue"),
         ]
-        indexes = [models.Index(fields=["issued_on"]), models.Index(fields=["due_on"])]
+        indexes = [
+            models.Index(fields=["issued_on"]), models.Index(fields=["due_on"]),
+            # the open items sort by amount: read the largest first instead of sorting every invoice
+            models.Index(fields=["amount"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
