@@ -528,6 +528,34 @@ WHERE day BETWEEN %(first)s AND %(last)s AND revenue <> 0 AND {scope_filter}
 """
 
 
+def range_params(d: Dialect, first: dt.date, last: dt.date) -> dict:
+    """The parameters every fact statement of days first..last takes (Berlin midnights in UTC)."""
+    return {
+        "start": d.param_timestamp(berlin_midnight_utc(first)),
+        "end": d.param_timestamp(berlin_midnight_utc(last + dt.timedelta(days=1))),
+        "first": d.param_date(first),
+        "last": d.param_date(last),
+        "first_due": d.param_date(first - dt.timedelta(days=1)),
+        "last_due": d.param_date(last - dt.timedelta(days=1)),
+        "false": False,
+    }
+
+
+def tune_planner(cursor, d: Dialect) -> None:
+    """PostgreSQL settings for the fact statements of this transaction (SET LOCAL)."""
+    if d.vendor != "postgresql":
+        return
+    # The CTE joins look huge to the planner, which then spends seconds JIT-compiling a
+    # statement that runs in milliseconds (measured: 1.3 s of 1.4 s for 90 days).
+    cursor.execute("SET LOCAL jit = off")
+    # The facts read what sits in memory: an index lookup costs hardly more than reading
+    # in sequence. With the default (4) the planner merged a day's few hundred orders
+    # against whole indexes (one day at 1M orders: 310 → 190 ms).
+    cursor.execute("SET LOCAL random_page_cost = 1.1")
+    if settings.KPI_WORK_MEM_MB:  # (measured at 1M orders: 256 MB made a 128-day chunk slower, 16 → 19 s)
+        cursor.execute(f"SET LOCAL work_mem = '{int(settings.KPI_WORK_MEM_MB)}MB'")
+
+
 def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | None = None,
                   channel_facts: bool = True) -> int:
     """Replace the facts of days first..last for the given scopes (all when None). Returns rows.
@@ -548,36 +576,17 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
             return 0
         scope_filter = f"m.scope_id IN ({', '.join(str(i) for i in ids)})"
         filter_params = {}
-    params = {
-        "start": d.param_timestamp(berlin_midnight_utc(first)),
-        "end": d.param_timestamp(berlin_midnight_utc(last + dt.timedelta(days=1))),
-        "first": d.param_date(first),
-        "last": d.param_date(last),
-        "first_due": d.param_date(first - dt.timedelta(days=1)),
-        "last_due": d.param_date(last - dt.timedelta(days=1)),
-        "false": False,
-        **filter_params,
-    }
+    params = {**range_params(d, first, last), **filter_params}
     all_scope = FactScope.objects.filter(key=ALL_KEY).values_list("pk", flat=True).first()
     categories = category_ranks(dict(Category.objects.values_list("pk", "path")))
     with connection.cursor() as cursor:
-        if d.vendor == "postgresql":
-            # The CTE joins look huge to the planner, which then spends seconds JIT-compiling a
-            # statement that runs in milliseconds (measured: 1.3 s of 1.4 s for 90 days).
-            cursor.execute("SET LOCAL jit = off")
+        tune_planner(cursor, d)
         delete_filter = scope_filter.replace("m.scope_id", "scope_id")
         cursor.execute(
             f"DELETE FROM kpis_dailyfact WHERE day BETWEEN %(first)s AND %(last)s AND {delete_filter}", params
         )
         whole_days = scope_ids is None  # (not a scope backfill): the day × product facts too
         together = whole_days and d.vendor == "postgresql"
-        if d.vendor == "postgresql":
-            # The facts read what sits in memory: an index lookup costs hardly more than reading
-            # in sequence. With the default (4) the planner merged a day's few hundred orders
-            # against whole indexes (one day at 1M orders: 310 → 190 ms).
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
-            if settings.KPI_WORK_MEM_MB:  # (measured at 1M orders: 256 MB made a 128-day chunk slower, 16 → 19 s)
-                cursor.execute(f"SET LOCAL work_mem = '{int(settings.KPI_WORK_MEM_MB)}MB'")
         if channel_facts:  # (first: the spend shares below read them)
             cursor.execute("DELETE FROM kpis_dailychannelfact WHERE day BETWEEN %(first)s AND %(last)s", params)
             cursor.execute(CHANNEL_SQL.format(day=d.berlin_date("o.placed_at")), params)

@@ -11,9 +11,7 @@ import datetime as dt
 
 from django.db import connection
 
-from shopmgr.core.dates import berlin_midnight_utc
-
-from .facts import CANCELLED, Dialect
+from .facts import CANCELLED, Dialect, range_params, tune_planner
 
 PRODUCT_SQL = """
 WITH
@@ -49,17 +47,9 @@ GROUP BY ord.day, l.product_id, ord.channel
 def compute_product_range(first: dt.date, last: dt.date) -> int:
     """Replace the product facts of days first..last; runs in the caller's transaction."""
     d = Dialect(connection.vendor)
-    params = {
-        "start": d.param_timestamp(berlin_midnight_utc(first)),
-        "end": d.param_timestamp(berlin_midnight_utc(last + dt.timedelta(days=1))),
-        "first": d.param_date(first),
-        "last": d.param_date(last),
-        "false": False,
-    }
+    params = range_params(d, first, last)
     with connection.cursor() as cursor:
-        if d.vendor == "postgresql":  # as in kpis/facts.py: no JIT, look a range's orders up
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
+        tune_planner(cursor, d)  # (as kpis/facts.py: also when called on its own)
         cursor.execute("DELETE FROM kpis_dailyproductfact WHERE day BETWEEN %(first)s AND %(last)s", params)
         cursor.execute(PRODUCT_SQL.format(day=d.berlin_date("o.placed_at"), cancelled=CANCELLED), params)
         cursor.execute("SELECT COUNT(*) FROM kpis_dailyproductfact WHERE day BETWEEN %(first)s AND %(last)s", params)

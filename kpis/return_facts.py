@@ -14,9 +14,7 @@ import datetime as dt
 
 from django.db import connection
 
-from shopmgr.core.dates import berlin_midnight_utc
-
-from .facts import CANCELLED, Dialect
+from .facts import CANCELLED, Dialect, range_params, tune_planner
 
 RETURN_SQL = """
 WITH
@@ -68,17 +66,9 @@ def compute_return_range(first: dt.date, last: dt.date) -> int:
     Runs in the caller's transaction (kpis.facts.compute_range, inside the metrics job).
     """
     d = Dialect(connection.vendor)
-    params = {
-        "start": d.param_timestamp(berlin_midnight_utc(first)),
-        "end": d.param_timestamp(berlin_midnight_utc(last + dt.timedelta(days=1))),
-        "first": d.param_date(first),
-        "last": d.param_date(last),
-        "false": False,
-    }
+    params = range_params(d, first, last)
     with connection.cursor() as cursor:
-        if d.vendor == "postgresql":  # as in kpis/facts.py: no JIT, look a range's orders up
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
+        tune_planner(cursor, d)  # (as kpis/facts.py: also when called on its own)
         cursor.execute("DELETE FROM kpis_dailyreturnfact WHERE day BETWEEN %(first)s AND %(last)s", params)
         cursor.execute(RETURN_SQL.format(day=d.berlin_date("o.placed_at"), cancelled=CANCELLED), params)
         if cursor.rowcount is not None and cursor.rowcount >= 0:
