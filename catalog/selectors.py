@@ -343,3 +343,17 @@ def product_analysis_for(*, product):
 def category_has_rules(*, category) -> bool:
 
     return AssortmentRules.objects.filter(category=category).exists()
+
+
+def category_chosen(*, categories, code: str):
+    """The category of `?category=CODE` among those the user may see; None without a code, 404
+    for a code outside them (a category manager asking for another's category)."""
+    from django.http import Http404
+
+    code = (code or "").strip()
+    if not code:
+        return None
+    category = next((c for c in categories if c.code == code), None)
+    if category is None:
+        raise Http404("no such category in your scope")
+    return category

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
+from catalog.selectors import category_chosen
 from shopmgr.core import roles
 from shopmgr.core.dates import berlin_today
 
@@ -41,12 +41,7 @@ def _forbidden(request):
 def dashboard(request):
     user = request.user
     categories = reports.visible_categories(user=user)
-    code = request.GET.get("category", "").strip()
-    category = None
-    if code:
-        category = next((c for c in categories if c.code == code), None)
-        if category is None:
-            raise Http404("no such category in your scope")
+    category = category_chosen(categories=categories, code=request.GET.get("category", ""))
     scope = scope_for(user, category)
     if scope is None:
         return render(request, "kpis/no_scope.html", status=403)

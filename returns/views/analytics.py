@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 
 from django.conf import settings
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
+from catalog.selectors import category_chosen
 from kpis import reports
 from kpis.forms import DashboardForm, channel_label
 from kpis.scopes import top_most
@@ -62,12 +62,7 @@ def return_analytics(request):
     if not selectors.may_see_return_analytics(user):
         return forbidden(request)
     categories = selectors.analytics_categories(user=user)
-    code = request.GET.get("category", "").strip()
-    category = None
-    if code:
-        category = next((c for c in categories if c.code == code), None)
-        if category is None:
-            raise Http404("no such category in your scope")
+    category = category_chosen(categories=categories, code=request.GET.get("category", ""))
     shown = [c for c in categories if category is None or c.path.startswith(category.path)]
 
     form = DashboardForm(request.GET or None, channels=reports.channels())
