@@ -101,7 +101,7 @@ class KpiTargetAdmin(admin.ModelAdmin):
 
 class MetricsRunDayInline(admin.TabularInline):
     model = MetricsRunDay
-    fields = ["day", "status", "rows", "error"]
+    fields = ["day", "part", "status", "rows", "error"]
     readonly_fields = fields
     extra = 0
     can_delete = False

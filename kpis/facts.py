@@ -106,6 +106,92 @@ def _values(rows: list[tuple]) -> str:
     return ", ".join("(" + ", ".join("NULL" if v is None else str(int(v)) for v in row) + ")" for row in rows)
 
 
+# The returns of the selected orders (`sel`) that count: received and not rejected.
+RETURNED_LINES_SQL = """counted_return AS (
+    SELECT r.id, r.order_id FROM returns_return r JOIN sel ON sel.id = r.order_id
+    WHERE r.received_at IS NOT NULL AND r.rejected = %(false)s
+),
+ret_line AS (
+    SELECT rl.order_line_id, SUM(rl.quantity) AS qty, COUNT(*) AS return_lines,
+           SUM(CASE WHEN rl.disposition = 'restock' THEN rl.quantity ELSE 0 END) AS restocked
+    FROM returns_returnline rl
+    JOIN counted_return r ON r.id = rl.ret_id
+    GROUP BY rl.order_line_id
+),
+order_returns AS (
+    SELECT order_id, COUNT(*) AS n FROM counted_return GROUP BY order_id
+),
+"""
+
+# The lines of the selected orders in the path order of their categories, with their returns
+# (see `_facts_sql`: the running shares and the previous ranks decide in which scopes they count).
+LINE_RUN_SQL = """line_run AS (
+    -- the lines of the selected orders in path order within their order, with what came before
+    SELECT l.order_id, p.category_id, l.product_id, l.quantity, l.unit_cost, l.net_amount,
+           COALESCE(rt.qty, 0) AS ret_qty, COALESCE(rt.restocked, 0) AS restocked_qty,
+           -- docs/kpis.md: a return line's value is kept to four decimals
+           CASE WHEN rt.return_lines IS NULL THEN 0
+                WHEN rt.return_lines = 1 THEN ROUND(l.net_amount * rt.qty * 1.0 / l.quantity, 4)
+                ELSE (SELECT SUM(ROUND(l.net_amount * x.quantity * 1.0 / l.quantity, 4))
+                      FROM returns_returnline x JOIN returns_return xr ON xr.id = x.ret_id
+                      WHERE x.order_line_id = l.id AND xr.received_at IS NOT NULL AND xr.rejected = %(false)s)
+           END AS ret_value,
+           {level_ranks},
+           LAG(cat.rnk) OVER upto AS prev_rnk,
+           SUM(l.net_amount) OVER upto AS net_upto,
+           ROW_NUMBER() OVER upto AS lines_upto,
+           MAX(CASE WHEN rt.qty > 0 THEN cat.rnk END) OVER before AS prev_returned_rnk,
+           SUM(l.net_amount) OVER whole AS order_net,
+           COUNT(*) OVER whole AS order_lines,
+           SUM(l.quantity * l.unit_price - l.discount) OVER whole AS order_gross
+    FROM sales_orderline l
+    JOIN sel ON sel.id = l.order_id
+    JOIN catalog_product p ON p.id = l.product_id
+    JOIN cat ON cat.id = p.category_id
+    LEFT JOIN ret_line rt ON rt.order_line_id = l.id
+    WINDOW whole AS (PARTITION BY l.order_id),
+           upto AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id ROWS UNBOUNDED PRECEDING),
+           before AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+"""
+
+
+def _scope_ctes(categories: list[tuple[int, ...]], scope_filter: str) -> str:
+    """`cat` (each category's path rank and its ancestors' ranks) and `scope_member` (the scopes a
+    category counts in, with the scope's level: 0 the whole shop, depth + 1 a category, none a group)."""
+    levels = range(len(categories[0]) - 2)
+    level = f"(CASE fs.kind WHEN 'all' THEN 0 WHEN 'category' THEN {_depth('sc.path')} + 1 END)"
+    return f"""cat (id, rnk, {", ".join(f"r{k}" for k in levels)}) AS (
+    VALUES {_values(categories)}
+),
+scope_member AS (
+    SELECT m.category_id, m.scope_id, fs.kind, {level} AS level
+    FROM kpis_factscopecategory m
+    JOIN kpis_factscope fs ON fs.id = m.scope_id
+    LEFT JOIN catalog_category sc ON sc.id = fs.category_id
+    WHERE {scope_filter}
+),
+"""
+
+
+def _line_run(levels: range) -> str:
+    return LINE_RUN_SQL.replace("{level_ranks}", ", ".join(f"cat.r{k}" for k in levels))
+
+
+def _shared(prev: str, levels: range) -> str:
+    """How many scope levels of the line hold `prev`, the path rank of an earlier line's category."""
+    inner = " + ".join(f"(CASE WHEN {prev} >= r{k} THEN 1 ELSE 0 END)" for k in levels)
+    return f"(CASE WHEN {prev} IS NULL THEN 0 ELSE 1 + {inner} END)"
+
+
+def _share(upto: bool) -> str:
+    """The order's line-net share (by line count if its net is 0) of its lines up to this one."""
+    net = "ln.net_upto" if upto else "(ln.net_upto - ln.net_amount)"
+    lines = "ln.lines_upto" if upto else "(ln.lines_upto - 1)"
+    return f"(CASE WHEN ln.order_net <> 0 THEN {net} * 1.0 / ln.order_net ELSE {lines} * 1.0 / ln.order_lines END)"
+
+
 def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]], *, products: bool = False,
                spend_scope: int | None = None) -> str:
     """The statement behind one range; parameters: start, end (UTC timestamps), first, last (days),
@@ -138,19 +224,6 @@ def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]],
     delivered = "s.delivered_at >= %(start)s AND s.delivered_at < %(end)s"
     levels = range(len(categories[0]) - 2)
 
-    def shared(prev: str) -> str:
-        """How many scope levels of the line hold `prev`, the path rank of an earlier line's category."""
-        inner = " + ".join(f"(CASE WHEN {prev} >= r{k} THEN 1 ELSE 0 END)" for k in levels)
-        return f"(CASE WHEN {prev} IS NULL THEN 0 ELSE 1 + {inner} END)"
-
-    def share(upto: bool) -> str:
-        """The order's line-net share (by line count if its net is 0) of its lines up to this one."""
-        net = "ln.net_upto" if upto else "(ln.net_upto - ln.net_amount)"
-        lines = "ln.lines_upto" if upto else "(ln.lines_upto - 1)"
-        return f"(CASE WHEN ln.order_net <> 0 THEN {net} * 1.0 / ln.order_net ELSE {lines} * 1.0 / ln.order_lines END)"
-
-    # The scope level of a scope: 0 for the whole shop, depth + 1 for a category; none for a group.
-    level = f"(CASE fs.kind WHEN 'all' THEN 0 WHEN 'category' THEN {_depth('sc.path')} + 1 END)"
     invoice_share = "(CASE WHEN ot.net <> 0 THEN os.net * 1.0 / ot.net ELSE os.n * 1.0 / ot.n END)"
     product_insert = PRODUCT_INSERT if products else ""
     final_insert = FINAL_INSERT.format(
@@ -161,17 +234,7 @@ def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]],
     )
     return f"""
 WITH
-cat (id, rnk, {", ".join(f"r{k}" for k in levels)}) AS (
-    VALUES {_values(categories)}
-),
-scope_member AS (
-    SELECT m.category_id, m.scope_id, fs.kind, {level} AS level
-    FROM kpis_factscopecategory m
-    JOIN kpis_factscope fs ON fs.id = m.scope_id
-    LEFT JOIN catalog_category sc ON sc.id = fs.category_id
-    WHERE {scope_filter}
-),
-inv_id AS (
+{_scope_ctes(categories, scope_filter)}inv_id AS (
     -- (a join, not `IN (…)`: with IN the planner read every invoice to find one day's few hundred)
     SELECT x.id FROM sales_invoice x WHERE x.issued_on BETWEEN %(first)s AND %(last)s
     UNION
@@ -190,21 +253,7 @@ inv AS (
 sel AS (
     SELECT o.id FROM sales_order o WHERE {placed}
 ),
-counted_return AS (
-    SELECT r.id, r.order_id FROM returns_return r JOIN sel ON sel.id = r.order_id
-    WHERE r.received_at IS NOT NULL AND r.rejected = %(false)s
-),
-ret_line AS (
-    SELECT rl.order_line_id, SUM(rl.quantity) AS qty, COUNT(*) AS return_lines,
-           SUM(CASE WHEN rl.disposition = 'restock' THEN rl.quantity ELSE 0 END) AS restocked
-    FROM returns_returnline rl
-    JOIN counted_return r ON r.id = rl.ret_id
-    GROUP BY rl.order_line_id
-),
-order_returns AS (
-    SELECT order_id, COUNT(*) AS n FROM counted_return GROUP BY order_id
-),
-first_order AS (
+{RETURNED_LINES_SQL}first_order AS (
     SELECT o.id FROM sales_order o JOIN sel ON sel.id = o.id
     WHERE {live} AND {placed} AND NOT EXISTS (
         SELECT 1 FROM sales_order e
@@ -229,41 +278,12 @@ order_x AS (
     LEFT JOIN order_returns orr ON orr.order_id = o.id
     LEFT JOIN first_order fo ON fo.id = o.id
 ),
-line_run AS (
-    -- the lines of the selected orders in path order within their order, with what came before
-    SELECT l.order_id, p.category_id, l.product_id, l.quantity, l.unit_cost, l.net_amount,
-           COALESCE(rt.qty, 0) AS ret_qty, COALESCE(rt.restocked, 0) AS restocked_qty,
-           -- docs/kpis.md: a return line's value is kept to four decimals
-           CASE WHEN rt.return_lines IS NULL THEN 0
-                WHEN rt.return_lines = 1 THEN ROUND(l.net_amount * rt.qty * 1.0 / l.quantity, 4)
-                ELSE (SELECT SUM(ROUND(l.net_amount * x.quantity * 1.0 / l.quantity, 4))
-                      FROM returns_returnline x JOIN returns_return xr ON xr.id = x.ret_id
-                      WHERE x.order_line_id = l.id AND xr.received_at IS NOT NULL AND xr.rejected = %(false)s)
-           END AS ret_value,
-           {", ".join(f"cat.r{k}" for k in levels)},
-           LAG(cat.rnk) OVER upto AS prev_rnk,
-           SUM(l.net_amount) OVER upto AS net_upto,
-           ROW_NUMBER() OVER upto AS lines_upto,
-           MAX(CASE WHEN rt.qty > 0 THEN cat.rnk END) OVER before AS prev_returned_rnk,
-           SUM(l.net_amount) OVER whole AS order_net,
-           COUNT(*) OVER whole AS order_lines,
-           SUM(l.quantity * l.unit_price - l.discount) OVER whole AS order_gross
-    FROM sales_orderline l
-    JOIN sel ON sel.id = l.order_id
-    JOIN catalog_product p ON p.id = l.product_id
-    JOIN cat ON cat.id = p.category_id
-    LEFT JOIN ret_line rt ON rt.order_line_id = l.id
-    WINDOW whole AS (PARTITION BY l.order_id),
-           upto AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id ROWS UNBOUNDED PRECEDING),
-           before AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-),
-line AS (
+{_line_run(levels)}line AS (
     SELECT ln.order_id, ox.channel, ln.category_id, ln.product_id, ox.day, ox.delivered_day, ox.live, ox.new_customer,
         CASE WHEN ln.ret_qty > 0 THEN 1 ELSE 0 END AS returned,
-        {shared("ln.prev_rnk")} AS shared,
-        CASE WHEN ln.ret_qty > 0 THEN {shared("ln.prev_returned_rnk")} ELSE 0 END AS shared_returned,
-        {share(True)} - {share(False)} AS share,
+        {_shared("ln.prev_rnk", levels)} AS shared,
+        CASE WHEN ln.ret_qty > 0 THEN {_shared("ln.prev_returned_rnk", levels)} ELSE 0 END AS shared_returned,
+        {_share(True)} - {_share(False)} AS share,
         ln.quantity, ln.unit_cost, ln.net_amount, ln.ret_qty, ln.ret_value, ln.restocked_qty,
         ox.returns_n, ox.shipping_cost, ox.fee_rate * (ln.order_gross + ox.shipping_fee) AS payment_fee,
         ox.on_time, ox.delivery_days
@@ -616,3 +636,136 @@ def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | N
             params,
         )
         return cursor.fetchone()[0]
+
+
+# --- the return figures of days whose only changes are returns ---------------------------------
+
+# What a return changes in the facts of its order's day: these columns of the day × scope ×
+# channel facts and of the day × product facts (and the day × product × reason return facts).
+RETURN_FACT_COLUMNS = ["returned_units", "returned_value", "cogs_restocked", "returns_count", "orders_returned"]
+RETURN_PRODUCT_COLUMNS = ["returned_units", "returned_value", "cogs_restocked"]
+
+
+def _update_from(table: str, key: list[str], columns: list[str], fresh: str) -> str:
+    """An UPDATE of `columns` of the range's rows of `table` to the figures in CTE `fresh` (0 where
+    it has none: a return that was rejected or deleted), writing only the rows that change."""
+    casts = {c: ("numeric(28, 10)" if c in ("returned_value", "cogs_restocked", "returns_count") else "integer")
+             for c in columns}
+    return f"""UPDATE {table} t SET {", ".join(f"{c} = x.{c}" for c in columns)}
+    FROM (
+        SELECT t2.id, {", ".join(f"CAST(COALESCE(n.{c}, 0) AS {casts[c]}) AS {c}" for c in columns)}
+        FROM {table} t2
+        LEFT JOIN {fresh} n ON {" AND ".join(f"n.{k} = t2.{k}" for k in key)}
+        WHERE t2.day BETWEEN %(first)s AND %(last)s
+    ) x
+    WHERE t.id = x.id AND ({", ".join(f"t.{c}" for c in columns)}) IS DISTINCT FROM ({", ".join(f"x.{c}" for c in columns)})
+    RETURNING 1"""
+
+
+def _return_columns_sql(d: Dialect, categories: list[tuple[int, ...]]) -> str:
+    """The return figures of the orders placed in the range that have a counted return, rolled up
+    as `_facts_sql` rolls them up (the same lines in path order, the same shares and levels), and
+    written over the range's facts in place. Returns (fact rows changed, product fact rows
+    changed, figures without a fact row to take them). PostgreSQL only."""
+    live = f"o.status <> '{CANCELLED}'"
+    levels = range(len(categories[0]) - 2)
+    return f"""
+WITH
+{_scope_ctes(categories, "1 = 1")}sel AS (
+    SELECT DISTINCT o.id FROM sales_order o JOIN returns_return r ON r.order_id = o.id
+    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+      AND r.received_at IS NOT NULL AND r.rejected = %(false)s
+),
+{RETURNED_LINES_SQL}{_line_run(levels)}line AS (
+    SELECT ln.order_id, o.channel, ln.category_id, ln.product_id, {d.berlin_date("o.placed_at")} AS day,
+        CASE WHEN {live} THEN 1 ELSE 0 END AS live,
+        CASE WHEN ln.ret_qty > 0 THEN 1 ELSE 0 END AS returned,
+        CASE WHEN ln.ret_qty > 0 THEN {_shared("ln.prev_returned_rnk", levels)} ELSE 0 END AS shared_returned,
+        {_share(True)} - {_share(False)} AS share,
+        ln.unit_cost, ln.ret_qty, ln.ret_value, ln.restocked_qty, COALESCE(orr.n, 0) AS returns_n
+    FROM line_run ln
+    JOIN sales_order o ON o.id = ln.order_id
+    LEFT JOIN order_returns orr ON orr.order_id = ln.order_id
+),
+product_fresh AS (
+    SELECT day, product_id, channel, SUM(ret_qty) AS returned_units, SUM(ret_value) AS returned_value,
+        SUM(restocked_qty * unit_cost) AS cogs_restocked
+    FROM line WHERE live = 1
+    GROUP BY day, product_id, channel
+),
+product_done AS (
+    {_update_from("kpis_dailyproductfact", ["day", "product_id", "channel"], RETURN_PRODUCT_COLUMNS, "product_fresh")}
+),
+money_fact AS (
+    SELECT day, channel, category_id, SUM(ret_qty) AS returned_units, SUM(ret_value) AS returned_value,
+        SUM(restocked_qty * unit_cost) AS cogs_restocked, SUM(share * returns_n) AS returns_count
+    FROM line WHERE live = 1
+    GROUP BY day, channel, category_id
+),
+count_fact AS (
+    SELECT day, channel, category_id, shared_returned, SUM(live) AS orders_returned
+    FROM line WHERE returned = 1
+    GROUP BY day, channel, category_id, shared_returned
+),
+group_order AS (
+    SELECT ln.order_id, sm.scope_id, MAX(ln.day) AS day, MAX(ln.channel) AS channel, MAX(ln.live) AS live
+    FROM line ln JOIN scope_member sm ON sm.category_id = ln.category_id
+    WHERE sm.kind = 'group' AND ln.returned = 1
+    GROUP BY ln.order_id, sm.scope_id
+),
+fresh AS (
+    SELECT day, scope_id, channel, SUM(returned_units) AS returned_units, SUM(returned_value) AS returned_value,
+        SUM(cogs_restocked) AS cogs_restocked, SUM(returns_count) AS returns_count,
+        SUM(orders_returned) AS orders_returned
+    FROM (
+        SELECT a.day, sm.scope_id, a.channel, a.returned_units, a.returned_value, a.cogs_restocked,
+            a.returns_count, 0 AS orders_returned
+        FROM money_fact a JOIN scope_member sm ON sm.category_id = a.category_id
+        UNION ALL
+        SELECT a.day, sm.scope_id, a.channel, 0, 0, 0, 0, a.orders_returned
+        FROM count_fact a JOIN scope_member sm ON sm.category_id = a.category_id
+        WHERE sm.level >= a.shared_returned
+        UNION ALL
+        SELECT day, scope_id, channel, 0, 0, 0, 0, live FROM group_order
+    ) p
+    GROUP BY day, scope_id, channel
+),
+fact_done AS (
+    {_update_from("kpis_dailyfact", ["day", "scope_id", "channel"], RETURN_FACT_COLUMNS, "fresh")}
+)
+SELECT (SELECT COUNT(*) FROM fact_done), (SELECT COUNT(*) FROM product_done),
+    (SELECT COUNT(*) FROM fresh n WHERE NOT EXISTS (
+        SELECT 1 FROM kpis_dailyfact t WHERE t.day = n.day AND t.scope_id = n.scope_id AND t.channel = n.channel))
+    + (SELECT COUNT(*) FROM product_fresh n WHERE NOT EXISTS (
+        SELECT 1 FROM kpis_dailyproductfact t
+        WHERE t.day = n.day AND t.product_id = n.product_id AND t.channel = n.channel))
+"""
+
+
+def compute_return_figures(first: dt.date, last: dt.date) -> int | None:
+    """Re-roll the return figures of days first..last, whose other source rows did not change since
+    their facts were computed (the nightly run's days touched only by returns). Returns the fact
+    rows changed, or None where that cannot be done in place (not PostgreSQL, or a figure without
+    its fact row, e.g. a day never computed): the caller then recomputes the days whole.
+
+    Runs in the caller's transaction. A late return of an order 20 days ago changes a handful of
+    rows of that day instead of rewriting all of them.
+    """
+    from catalog.models import Category
+
+    from .return_facts import compute_return_range
+
+    d = Dialect(connection.vendor)
+    if d.vendor != "postgresql":
+        return None
+    categories = category_ranks(dict(Category.objects.values_list("pk", "path")))
+    if not categories:
+        return 0
+    with connection.cursor() as cursor:
+        tune_planner(cursor, d)
+        cursor.execute(_return_columns_sql(d, categories), range_params(d, first, last))
+        facts_changed, products_changed, homeless = cursor.fetchone()
+    if homeless:
+        return None
+    compute_return_range(first, last)
+    return facts_changed + products_changed

@@ -172,8 +172,15 @@ class MetricsRun(models.Model):
 
 
 class MetricsRunDay(models.Model):
+    class Part(models.TextChoices):
+        # every fact of the day
+        WHOLE = "whole", _("whole day")
+        # only the return figures: the day's only changes since its facts were computed were returns
+        RETURNS = "returns", _("return figures")
+
     run = models.ForeignKey(MetricsRun, on_delete=models.CASCADE, related_name="days")
     day = models.DateField()
+    part = models.CharField(max_length=8, choices=Part.choices, default=Part.WHOLE)
     status = models.CharField(max_length=16, choices=MetricsRun.Status.choices, default=MetricsRun.Status.RUNNING)
     rows = models.IntegerField(default=0)
     error = models.TextField(blank=True, default="")

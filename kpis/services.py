@@ -31,7 +31,7 @@ from sales.models import (
 )
 from shopmgr.core.dates import BERLIN, berlin_day
 
-from .facts import compute_range
+from .facts import compute_range, compute_return_figures
 from .models import FactScope, KpiTarget, MetricsRun, MetricsRunDay, StaleDay
 from .scopes import scopes_sync
 
@@ -95,20 +95,28 @@ def metrics_run_finish(*, run: MetricsRun, error: str = "") -> MetricsRun:
     return run
 
 
-def metrics_compute_day(*, run: MetricsRun, day: dt.date) -> int:
-    """Recompute one day in one transaction and record its outcome on the run."""
+def metrics_compute_day(*, run: MetricsRun, day: dt.date, part: str = MetricsRunDay.Part.WHOLE) -> int:
+    """Recompute one day in one transaction and record its outcome on the run.
+
+    `part` RETURNS re-rolls only the day's return figures (its only changes were returns); where
+    that cannot be done in place (see `compute_return_figures`) the day is recomputed whole.
+    """
     try:
         with transaction.atomic():
-            rows = compute_range(day, day)
+            rows = compute_return_figures(day, day) if part == MetricsRunDay.Part.RETURNS else None
+            if rows is None:
+                part = MetricsRunDay.Part.WHOLE
+                rows = compute_range(day, day)
             MetricsRunDay.objects.update_or_create(
-                run=run, day=day, defaults={"status": MetricsRun.Status.SUCCEEDED, "rows": rows, "error": ""}
+                run=run, day=day,
+                defaults={"status": MetricsRun.Status.SUCCEEDED, "rows": rows, "error": "", "part": part},
             )
             MetricsRun.objects.filter(pk=run.pk).update(days_done=F("days_done") + 1, rows=F("rows") + rows)
         return rows
-    except Exception as exc:  # recorded, and the next run tries the day again
+    except Exception as exc:  # recorded, and the next run tries the day again (whole)
         logger.exception("metrics for %s failed", day)
         MetricsRunDay.objects.update_or_create(
-            run=run, day=day, defaults={"status": MetricsRun.Status.FAILED, "error": repr(exc)[:2000]}
+            run=run, day=day, defaults={"status": MetricsRun.Status.FAILED, "error": repr(exc)[:2000], "part": part}
         )
         MetricsRun.objects.filter(pk=run.pk).update(days_failed=F("days_failed") + 1)
         raise
@@ -176,7 +184,16 @@ def data_day_range() -> tuple[dt.date, dt.date] | None:
 
 
 def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
-    """Berlin days whose facts depend on rows written after `since` (None: every day with data).
+    """Berlin days whose facts depend on rows written after `since` (None: every day with data)."""
+    whole, returns_only = dirty_day_parts(since=since)
+    return whole | returns_only
+
+
+def dirty_day_parts(*, since: dt.datetime | None) -> tuple[set[dt.date], set[dt.date]]:
+    """(days to recompute whole, days whose only changed rows are returns) since `since`.
+
+    A return counts against its order's day (cohort view) and changes only that day's return
+    figures: a day no other change touched gets those re-rolled in place (`compute_return_figures`).
 
     What a changed row touches (docs/kpis.md says on which day each figure counts):
     - an order: its own day; the days of its shipment's delivery, its reviews and its invoices
@@ -196,25 +213,20 @@ def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
     if since is None:
         bounds = data_day_range()
         if bounds is None:
-            return set()
+            return set(), set()
         first, last = bounds
-        return {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+        return {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}, set()
     changed = {"changed_at__gt": since}
     days: set[dt.date] = set()
 
     def add_days(queryset, field: str) -> None:
-        """The distinct Berlin dates of a timestamp field, computed by the database."""
-        days.update(
-            day for day in queryset.order_by().annotate(day=TruncDate(field, tzinfo=BERLIN))
-            .values_list("day", flat=True).distinct() if day is not None
-        )
+        days.update(_berlin_days(queryset, field))
 
     changed_orders = Order.objects.filter(**changed)
     changed_order_ids = changed_orders.values("pk")
     line_orders = OrderLine.objects.filter(**changed).values("order_id")
     # (each source is its own subquery: OR-ing them made the database read every order)
-    for orders in [changed_order_ids, line_orders, Return.objects.filter(**changed).values("order_id"),
-                   ReturnLine.objects.filter(**changed).values("ret__order_id")]:
+    for orders in [changed_order_ids, line_orders]:
         add_days(Order.objects.filter(pk__in=orders), "placed_at")
     days.update(_first_order_days(changed_orders))
     for orders in [changed_order_ids, line_orders]:
@@ -236,7 +248,19 @@ def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
     for paid, due in Payment.objects.filter(invoice__in=invoice_ids).values_list("paid_on", "invoice__due_on"):
         days.update([paid, max(paid, due + dt.timedelta(days=1))])
     days.update(_stale_days(since))
-    return days
+    returned: set[dt.date] = set()
+    for orders in [Return.objects.filter(**changed).values("order_id"),
+                   ReturnLine.objects.filter(**changed).values("ret__order_id")]:
+        returned.update(_berlin_days(Order.objects.filter(pk__in=orders), "placed_at"))
+    return days, returned - days
+
+
+def _berlin_days(queryset, field: str) -> set[dt.date]:
+    """The distinct Berlin dates of a timestamp field, computed by the database."""
+    return {
+        day for day in queryset.order_by().annotate(day=TruncDate(field, tzinfo=BERLIN))
+        .values_list("day", flat=True).distinct() if day is not None
+    }
 
 
 def _stale_days(since: dt.datetime) -> set[dt.date]:

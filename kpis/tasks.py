@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 
 from . import services
-from .models import MetricsRun
+from .models import MetricsRun, MetricsRunDay
 
 
 @shared_task(name="kpis.nightly_metrics")
@@ -19,7 +19,11 @@ def nightly_metrics() -> dict:
         return {"status": "skipped", "reason": "another run is active"}
     try:
         services.metrics_backfill_scopes(run=run)
-        days = sorted(services.dirty_days(since=run.changes_since) | services.failed_days())
+        whole, returns_only = services.dirty_day_parts(since=run.changes_since)
+        whole |= services.failed_days()
+        parts = {day: MetricsRunDay.Part.WHOLE for day in whole}
+        parts.update({day: MetricsRunDay.Part.RETURNS for day in returns_only - whole})
+        days = sorted(parts)
     except Exception as exc:
         services.metrics_run_finish(run=run, error=repr(exc)[:2000])
         raise
@@ -28,16 +32,17 @@ def nightly_metrics() -> dict:
         services.metrics_run_finish(run=run)
         return {"status": "succeeded", "days": 0}
     for day in days:
-        compute_metrics_day.delay(run.pk, day.isoformat())
+        compute_metrics_day.delay(run.pk, day.isoformat(), parts[day])
     return {"status": "dispatched", "run": run.pk, "days": len(days)}
 
 
 @shared_task(name="kpis.compute_metrics_day", acks_late=True)
-def compute_metrics_day(run_id: int, day: str) -> dict:
-    """Recompute one day; the task that completes the run's last day closes the run."""
+def compute_metrics_day(run_id: int, day: str, part: str = MetricsRunDay.Part.WHOLE) -> dict:
+    """Recompute one day (or only its return figures: `part`); the task that completes the run's
+    last day closes the run."""
     run = MetricsRun.objects.get(pk=run_id)
     try:
-        rows = services.metrics_compute_day(run=run, day=dt.date.fromisoformat(day))
+        rows = services.metrics_compute_day(run=run, day=dt.date.fromisoformat(day), part=part)
         outcome = {"day": day, "rows": rows}
     except Exception as exc:  # recorded on the run by the service; the next run redoes the day
         outcome = {"day": day, "error": repr(exc)[:500]}

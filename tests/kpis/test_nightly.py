@@ -201,6 +201,122 @@ def test_late_return_recomputes_only_its_orders_day(after_a_successful_run, toda
     assert_same_as_full_recompute()
 
 
+def every_fact() -> tuple[list, list, list, list]:
+    """facts_snapshot() and the day × product and day × product × reason facts."""
+    from kpis.models import DailyProductFact
+    from kpis.return_models import DailyReturnFact
+
+    products = DailyProductFact.objects.values_list(
+        "day", "product__sku", "channel", "orders", "units_sold", "revenue", "cogs_sold", "returned_units",
+        "returned_value", "cogs_restocked",
+    )
+    returns = [row[1:] for row in DailyReturnFact.objects.values_list()]  # (without the id)
+    return (*facts_snapshot(), sorted(products), sorted(returns))
+
+
+def parts_of(run: MetricsRun) -> dict[dt.date, str]:
+    return dict(MetricsRunDay.objects.filter(run=run).values_list("day", "part"))
+
+
+def receive_return(order, lines: list[tuple[int, int, str]], external_id: str) -> Return:
+    """A return of (line_no, quantity, disposition) of `order`, received now."""
+    ret = Return.objects.create(external_id=external_id, order=order, status=Return.Status.RECEIVED,
+                                requested_at=timezone.now(), received_at=timezone.now())
+    for line_no, quantity, disposition in lines:
+        ReturnLine.objects.create(ret=ret, order_line=order.lines.get(line_no=line_no), quantity=quantity,
+                                  reason=ReturnReason.objects.get(code="CHANGED_MIND"), disposition=disposition)
+    return ret
+
+
+def test_late_return_rerolls_only_the_return_figures_of_its_day(after_a_successful_run, require_postgres, today):
+    # given the facts of 20 days ago (o20: dress 59.50 gross = 50.00 net, phone 238.00 = 200.00 net)
+    shop = after_a_successful_run
+    day = today - dt.timedelta(days=20)
+    rows_before = {f.pk: f for f in DailyFact.objects.filter(day=day).select_related("scope")}
+
+    # when the dress comes back today (restocked) and the nightly job runs
+    receive_return(shop["o20"], [(1, 1, "restock")], "R-LATE")
+    run = run_nightly()
+
+    # then only that day's return figures were re-rolled, in place (the same rows, the sales
+    # figures untouched), and they hold the worked numbers
+    assert parts_of(run) == {day: MetricsRunDay.Part.RETURNS}
+    after = {f.pk: f for f in DailyFact.objects.filter(day=day).select_related("scope")}
+    assert after.keys() == rows_before.keys()
+    by_scope = {f.scope.key: f for f in after.values()}
+    # the returns_count share is the dress's line-net share of the order: 50 / 250
+    expected = {  # scope: (returned units, value, restocked cost, returns count, orders returned)
+        "all": (1, Decimal("50"), Decimal("10"), Decimal("1"), 1),
+        "cat:FASHION": (1, Decimal("50"), Decimal("10"), Decimal("0.2"), 1),
+        "cat:FASHION-WOMEN": (1, Decimal("50"), Decimal("10"), Decimal("0.2"), 1),
+        "cat:ELECTRONICS": (0, 0, 0, Decimal("0.8"), 0),
+        "cat:ELECTRONICS-PHONES": (0, 0, 0, Decimal("0.8"), 0),
+    }
+    for key, (units, value, restocked, count, orders_returned) in expected.items():
+        fact = by_scope[key]
+        assert (fact.returned_units, fact.returned_value, fact.cogs_restocked, fact.returns_count,
+                fact.orders_returned) == (units, value, restocked, count, orders_returned), key
+        before = rows_before[fact.pk]
+        assert (fact.orders, fact.revenue, fact.units_sold) == (before.orders, before.revenue, before.units_sold)
+    # and everything equals a recompute from scratch, the product and the return facts included
+    nightly = every_fact()
+    call_command("compute_metrics", "--all", verbosity=0)
+    assert every_fact() == nightly
+
+
+def test_return_changes_rerolled_in_place_equal_a_whole_recompute(after_a_successful_run, require_postgres, today):
+    # given a successful run, then: o20 sends both lines back (dress written off, phone restocked);
+    # o10's shirts come back, then one of those returns is rejected and another one's quantity
+    # changes; o5 (5 days ago) gets a return and a new line the same night
+    shop = after_a_successful_run
+    receive_return(shop["o20"], [(1, 1, "write_off"), (2, 1, "restock")], "R-20")
+    first = receive_return(shop["o10"], [(1, 1, "restock")], "R-10a")
+    receive_return(shop["o10"], [(1, 1, "refurbish")], "R-10b")
+    receive_return(shop["o5"], [(1, 1, "restock")], "R-5")
+    OrderLineFactory(order=shop["o5"], line_no=2, product=shop["dress"], quantity=1,
+                     unit_price=Decimal("59.50"), unit_cost=Decimal("10.00"))
+    run = run_nightly()
+    assert parts_of(run) == {
+        today - dt.timedelta(days=20): MetricsRunDay.Part.RETURNS,
+        today - dt.timedelta(days=10): MetricsRunDay.Part.RETURNS,
+        today - dt.timedelta(days=5): MetricsRunDay.Part.WHOLE,  # a line changed too
+    }
+    assert all_scope_fact(today - dt.timedelta(days=10)).returned_units == 2
+    backdate_source_rows()
+
+    # when one of o10's returns is rejected, the other one's line changes, and the next run goes
+    first.rejected = True
+    first.save()
+    other = ReturnLine.objects.get(ret__external_id="R-10b")
+    other.disposition = "write_off"
+    other.save()
+    run = run_nightly()
+
+    # then o10's day was re-rolled in place, and every fact equals a recompute from scratch
+    assert parts_of(run) == {today - dt.timedelta(days=10): MetricsRunDay.Part.RETURNS}
+    fact = DailyFact.objects.get(day=today - dt.timedelta(days=10), scope__key="all")
+    assert (fact.returned_units, fact.cogs_restocked, fact.orders_returned, fact.returns_count) == (1, 0, 1, 1)
+    nightly = every_fact()
+    call_command("compute_metrics", "--all", verbosity=0)
+    assert every_fact() == nightly
+
+
+def test_a_return_on_a_day_without_facts_recomputes_the_day_whole(after_a_successful_run, require_postgres,
+                                                                  today):
+    # given the facts of 20 days ago are missing (as if that day had never been computed)
+    shop = after_a_successful_run
+    day = today - dt.timedelta(days=20)
+    DailyFact.objects.filter(day=day).delete()
+
+    # when a return for that day's order arrives and the nightly job runs
+    receive_return(shop["o20"], [(1, 1, "restock")], "R-LATE")
+    run = run_nightly()
+
+    # then the return figures had no rows to go to: the day was computed whole instead
+    assert parts_of(run) == {day: MetricsRunDay.Part.WHOLE}
+    assert all_scope_fact(day).orders == 1 and all_scope_fact(day).returned_units == 1
+
+
 def test_new_review_recomputes_its_day(after_a_successful_run, today):
     # given a review of the phone of 5 days ago, written 3 days ago and imported now
     shop = after_a_successful_run
