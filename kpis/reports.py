@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db import connection
 
 from catalog.models import Category
 from catalog.selectors import category_visible_q
@@ -92,10 +92,6 @@ def _complete(measures: dict, *, scope_is_shop: bool, sessions, spend) -> dict:
     return measures
 
 
-def _range_q(period: Period) -> Q:
-    return Q(day__gte=period.first, day__lte=period.last)
-
-
 MEASURE_COLUMNS = [*FACT_COLUMNS, "marketing_spend"]
 
 
@@ -107,24 +103,51 @@ class DailyFigures:
     traffic: dict[dt.date, dict]  # day -> {"sessions", "spend"}
 
 
+# The dashboard's fact reads are plain SQL: each is one fixed grouped sum, and building it through
+# the ORM (two dozen Sum expressions, every request) took longer than the database took to run
+# it — over 30 days about 5 of the page's 25 ms. SUM gives what the ORM's Sum gave: int for integer
+# columns, Decimal for numeric ones, None when there is no row.
+Condition = tuple[str, list]
+
+
+def _sums_by(group: str, columns: list[str], source: str, where: list[Condition]) -> list[tuple]:
+    """`SELECT group, SUM(f.column), … FROM source WHERE … GROUP BY group` over fact rows `f`."""
+    params = [param for _sql, condition_params in where for param in condition_params]
+    sql = (
+        f"SELECT {group}, {', '.join(f'SUM(f.{column})' for column in columns)} FROM {source} "
+        f"WHERE {' AND '.join(condition for condition, _params in where)} GROUP BY {group}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _days_in(periods: list[Period]) -> Condition:
+    sql = " OR ".join(["f.day BETWEEN %s AND %s"] * len(periods))
+    return f"({sql})", [day for period in periods for day in (period.first, period.last)]
+
+
+def _of_channel(channel: str | None) -> list[Condition]:
+    return [("f.channel = %s", [channel])] if channel else []
+
+
+DAILY_FACTS = f"{DailyFact._meta.db_table} f"
+DAILY_TRAFFIC = f"{DailyChannelFact._meta.db_table} f"
+SCOPED_FACTS = f"{DailyFact._meta.db_table} f JOIN {FactScope._meta.db_table} s ON s.id = f.scope_id"
+
+
 def daily_figures(*, scope: FactScope, periods: list[Period], channel: str | None) -> DailyFigures:
     """Two grouped reads (facts, traffic) covering every day of the periods.
 
     Summing per day in the database and per period here is cheaper than asking the database for
     each column and period separately, and the same rows draw the chart.
     """
-    span = Q()
-    for period in periods:
-        span |= _range_q(period)
-    facts = DailyFact.objects.filter(span, scope=scope)
-    traffic = DailyChannelFact.objects.filter(span)
-    if channel:
-        facts, traffic = facts.filter(channel=channel), traffic.filter(channel=channel)
-    fact_rows = facts.values("day").annotate(**{c: Sum(c) for c in MEASURE_COLUMNS}).order_by()
-    traffic_rows = traffic.values("day").annotate(sessions=Sum("sessions"), spend=Sum("marketing_spend")).order_by()
+    days, channel_only = _days_in(periods), _of_channel(channel)
+    facts = _sums_by("f.day", MEASURE_COLUMNS, DAILY_FACTS, [("f.scope_id = %s", [scope.pk]), days, *channel_only])
+    traffic = _sums_by("f.day", ["sessions", "marketing_spend"], DAILY_TRAFFIC, [days, *channel_only])
     return DailyFigures(
-        facts={row.pop("day"): row for row in fact_rows},
-        traffic={row.pop("day"): row for row in traffic_rows},
+        facts={day: dict(zip(MEASURE_COLUMNS, sums, strict=True)) for day, *sums in facts},
+        traffic={day: {"sessions": sessions, "spend": spend} for day, sessions, spend in traffic},
     )
 
 
@@ -298,20 +321,14 @@ def category_rows(*, categories: list[Category], period: Period, previous: Perio
     if not categories:
         return []
     keys = {category_key(c.code): c for c in categories}
-    facts = DailyFact.objects.filter(scope__key__in=list(keys))
-    if channel:
-        facts = facts.filter(channel=channel)
     # Two plain reads (this period's measures, the previous period's revenue) scan fewer rows
     # than one read of both periods with a filter on every sum.
+    in_scopes, channel_only = ("s.key = ANY(%s)", [list(keys)]), _of_channel(channel)
     current = {
-        row.pop("scope__key"): row
-        for row in facts.filter(_range_q(period)).values("scope__key")
-        .annotate(**{c: Sum(c) for c in TABLE_COLUMNS}).order_by()
+        key: dict(zip(TABLE_COLUMNS, sums, strict=True))
+        for key, *sums in _sums_by("s.key", TABLE_COLUMNS, SCOPED_FACTS, [in_scopes, _days_in([period]), *channel_only])
     }
-    before = dict(
-        facts.filter(_range_q(previous)).values("scope__key").annotate(revenue=Sum("revenue"))
-        .order_by().values_list("scope__key", "revenue")
-    )
+    before = dict(_sums_by("s.key", ["revenue"], SCOPED_FACTS, [in_scopes, _days_in([previous]), *channel_only]))
     by_key = registry.BY_KEY
     rows = []
     for key, category in keys.items():
