@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -74,18 +74,22 @@ class CategoryFiguresTable(PortalTable):
 
     def row_html(self, record: dict) -> str:
         """One row's cells, formatted like the columns (money, percent, change, number)."""
-        if getattr(self, "_visible", None) is None:
-            self._visible = [(bound.name, bound.column) for bound in self.columns]
+        if getattr(self, "_cell_formats", None) is None:
+            self._cell_formats = [
+                (bound.name, _count if isinstance(bound.column, NumberColumn) else bound.column.render)
+                for bound in self.columns
+            ]
         cells = []
-        for name, column in self._visible:
-            value = record.get(name)
+        for name, shown in self._cell_formats:
             if name == "name":
-                cells.append(format_html('<td><a href="{}">{}</a></td>', record["url"], value))
-            elif isinstance(column, NumberColumn):
-                cells.append(format_html('<td class="num">{}</td>', kpi_value(value, registry.COUNT)))
+                cells.append(format_html('<td><a href="{}">{}</a></td>', record["url"], record["name"]))
             else:
-                cells.append(format_html('<td class="num">{}</td>', column.render(value)))
-        return mark_safe("".join(cells))  # every cell was escaped by format_html
+                cells.append(f'<td class="num">{conditional_escape(shown(record.get(name)))}</td>')
+        return mark_safe("".join(cells))  # every value was escaped (conditional_escape, format_html)
+
+
+def _count(value) -> str:
+    return kpi_value(value, registry.COUNT)
 
 
 class MetricsRunTable(PortalTable):
