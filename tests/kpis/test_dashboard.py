@@ -2,10 +2,12 @@
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.template import Context, Template
 from django.urls import reverse
 
 from catalog.models import Category
@@ -554,3 +556,26 @@ def test_the_category_table_sorts_by_any_column(client, shop, shop_manager):
     assert _rows(client.get(DASHBOARD, {**MARCH, "sort": "-name"})) == ["FASHION", "ELECTRONICS"]
     html = client.get(DASHBOARD, {**MARCH, "sort": "-units_sold"}).content.decode()
     assert html.index(">Fashion</a>") < html.index(">Electronics</a>")  # 3 units against 2
+
+
+def _thead(html: str) -> str:
+    head = html[html.index("<thead"):html.index("</thead>")]
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", head)).replace("<thead >", "<thead>").strip()
+
+
+def test_the_category_table_header_is_the_one_django_tables2_draws(client, shop, shop_manager):
+    # given a table sorted by orders, with a period and a channel in the query string
+    client.force_login(shop_manager)
+    response = client.get(DASHBOARD, {**MARCH, "channel": "webshop", "sort": "-orders"})
+    html = response.content.decode()
+
+    # when django-tables2's own template draws the same table
+    table = response.context["table"]
+    stock = Template('{% load django_tables2 %}{% render_table table "django_tables2/table.html" %}').render(
+        Context({"table": table, "request": response.wsgi_request})
+    )
+
+    # then the header cells and their sort links are the same, and a link keeps the period
+    assert _thead(html) == _thead(stock)
+    assert 'href="?from=2026-03-01&amp;to=2026-03-31&amp;channel=webshop&amp;sort=orders"' in html
+    assert 'href="?from=2026-03-01&amp;to=2026-03-31&amp;channel=webshop&amp;sort=revenue"' in html
