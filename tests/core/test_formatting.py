@@ -33,3 +33,22 @@ def test_line_net_rounds_half_up_once_at_the_line():
     assert line_net(quantity=2, unit_price=Decimal("10.70"), vat_rate=Decimal("0.07"), discount=Decimal("0")) == Decimal("20.00")
     # half-up, not banker's rounding: 2.985 → 2.99
     assert line_net(quantity=1, unit_price=Decimal("2.985"), vat_rate=Decimal("0"), discount=Decimal("0")) == Decimal("2.99")
+
+
+def test_number_is_djangos_number_format_with_the_separators_cached():
+    from django.utils import formats
+
+    from shopmgr.core.formatting import number
+
+    values = [
+        Decimal("0"), Decimal("-0.004"), Decimal("-0.05"), Decimal("-0.5"), Decimal("0.999"), Decimal("999.995"),
+        Decimal("1000"), Decimal("-1234567.891"), Decimal("1E+7"), Decimal("123456789012.3456"), Decimal("1E-250"),
+        0, 7, -1234, 1234567, 2.675, "12.5",
+    ]
+    for language in ("de", "en"):
+        with translation.override(language):
+            for value in values:
+                for places in (0, 1, 2, 4):
+                    expected = formats.number_format(Decimal(value), places, use_l10n=True, force_grouping=True)
+                    assert number(value, places) == expected, (language, value, places)
+                    assert number(value, places, language) == expected
