@@ -1,16 +1,18 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from shopmgr.core.formatting import format_money, format_percent
 from shopmgr.core.tables import MoneyColumn, NumberColumn, PercentColumn, PortalTable
 
 from . import registry
 from .models import KpiTarget, MetricsRun
-from .templatetags.kpi_format import format_change, kpi_value, month_label
+from .templatetags.kpi_format import format_change, format_kpi, html_text, kpi_value, month_label
 
 
 class ChangeColumn(tables.Column):
@@ -61,35 +63,66 @@ class CategoryFiguresTable(PortalTable):
         (`th` attributes, `querystring_replace` of the sort parameter), without a template per cell."""
         params = dict(self.request.GET) if getattr(self, "request", None) else {}
         sort_field = self.prefixed_order_by_field
+        # The query string is the same for every column but the sort parameter (which keeps its
+        # place, or comes last): the other parameters are encoded once.
+        params.setdefault(sort_field, None)
+        encoded = [None if key == sort_field else urlencode({key: value}, doseq=True) for key, value in params.items()]
+        at = list(params).index(sort_field)
         cells = []
         for column in self.columns:
             th = column.attrs["th"].as_html()
             if column.orderable:
-                params[sort_field] = column.order_by_alias.next
-                href = escape("?" + urlencode(params, doseq=True))
-                cells.append(format_html('<th {}><a href="{}">{}</a></th>', th, href, column.header))
+                encoded[at] = urlencode({sort_field: column.order_by_alias.next}, doseq=True)
+                href = html_text("?" + "&".join(part for part in encoded if part))
+                cells.append(f'<th {html_text(th)}><a href="{href}">{html_text(column.header)}</a></th>')
             else:
-                cells.append(format_html("<th {}>{}</th>", th, column.header))
-        return mark_safe("".join(cells))  # every cell was escaped by format_html
+                cells.append(f"<th {html_text(th)}>{html_text(column.header)}</th>")
+        return mark_safe("".join(cells))  # every value was escaped (html_text)
 
-    def row_html(self, record: dict) -> str:
+    def body_html(self) -> str:
+        """The rows of the body, as the loop of kpis/_figures_table.html drew them (one row a line)."""
+        lang = get_language()
+        rows = [f"\n  <tr>{self.row_html(record, lang)}</tr>\n" for record in self.data]
+        if not rows:
+            return mark_safe(f'\n  <tr><td colspan="{len(self.columns)}">{html_text(self.empty_text)}</td></tr>\n')
+        return mark_safe("".join(rows))  # the rows are escaped by row_html
+
+    def row_html(self, record: dict, lang: str | None = None) -> str:
         """One row's cells, formatted like the columns (money, percent, change, number)."""
+        if lang is None:
+            lang = get_language()
         if getattr(self, "_cell_formats", None) is None:
-            self._cell_formats = [
-                (bound.name, _count if isinstance(bound.column, NumberColumn) else bound.column.render)
-                for bound in self.columns
-            ]
+            self._cell_formats = [(bound.name, _cell_format(bound.column)) for bound in self.columns]
         cells = []
         for name, shown in self._cell_formats:
             if name == "name":
-                cells.append(format_html('<td><a href="{}">{}</a></td>', record["url"], record["name"]))
+                cells.append(f'<td><a href="{html_text(record["url"])}">{html_text(record["name"])}</a></td>')
             else:
-                cells.append(f'<td class="num">{conditional_escape(shown(record.get(name)))}</td>')
-        return mark_safe("".join(cells))  # every value was escaped (conditional_escape, format_html)
+                cells.append(f'<td class="num">{shown(record.get(name), lang)}</td>')
+        return mark_safe("".join(cells))  # every value was escaped (html_text)
 
 
-def _count(value) -> str:
-    return kpi_value(value, registry.COUNT)
+def _cell_format(column):
+    """A cell's content as escaped HTML, from its value and the language: what the column's render
+    gives (the column types of the figures table in the language passed, any other by its render)."""
+    kind = type(column)
+    if kind is MoneyColumn:
+        return lambda value, lang: html_text(format_money(value, lang=lang))
+    if kind is PercentColumn:
+        return lambda value, lang: html_text(format_percent(value, lang=lang))
+    if kind is NumberColumn:
+        return lambda value, lang: html_text(format_kpi(value, registry.COUNT, lang))
+    if kind is ChangeColumn:
+        return _change_cell
+    return lambda value, lang: html_text(column.render(value))
+
+
+def _change_cell(value, lang) -> str:
+    """ChangeColumn.render's markup."""
+    if value is None:
+        return "–"
+    tone = "good" if value > 0 else "bad" if value < 0 else "neutral"
+    return f'<span class="delta {tone}">{html_text(format_change("percent", value, lang))}</span>'
 
 
 class MetricsRunTable(PortalTable):
