@@ -110,16 +110,46 @@ class DailyFigures:
 Condition = tuple[str, list]
 
 
-def _sums_by(group: str, columns: list[str], source: str, where: list[Condition]) -> list[tuple]:
+Statement = tuple[str, list]
+
+
+def _sums_sql(group: str, columns: list[str], source: str, where: list[Condition]) -> Statement:
     """`SELECT group, SUM(f.column), … FROM source WHERE … GROUP BY group` over fact rows `f`."""
     params = [param for _sql, condition_params in where for param in condition_params]
     sql = (
         f"SELECT {group}, {', '.join(f'SUM(f.{column})' for column in columns)} FROM {source} "
         f"WHERE {' AND '.join(condition for condition, _params in where)} GROUP BY {group}"
     )
+    return sql, params
+
+
+def _sums_by(group: str, columns: list[str], source: str, where: list[Condition]) -> list[tuple]:
+    return _fetch([_sums_sql(group, columns, source, where)])[0]
+
+
+def _fetch(statements: list[Statement]) -> list[list[tuple]]:
+    """The rows of each statement, all sent in one round trip where the database allows it.
+
+    psycopg binds the parameters on the client (Django's default), so several statements go out
+    as one query string and come back as one result set each: one round trip and one pass through
+    Django's cursor instead of one per statement (each costs more than the small reads themselves).
+    """
+    options = connection.settings_dict.get("OPTIONS", {})
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        if connection.vendor != "postgresql" or options.get("server_side_binding"):
+            results = []
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+            return results
+        cursor.execute(";\n".join(sql for sql, _params in statements),
+                       [param for _sql, params in statements for param in params])
+        results = [cursor.fetchall()]
+        while cursor.nextset():
+            results.append(cursor.fetchall())
+    if len(results) != len(statements):
+        raise RuntimeError(f"{len(statements)} statements gave {len(results)} results")
+    return results
 
 
 def _days_in(periods: list[Period]) -> Condition:
@@ -136,19 +166,28 @@ DAILY_TRAFFIC = f"{DailyChannelFact._meta.db_table} f"
 SCOPED_FACTS = f"{DailyFact._meta.db_table} f JOIN {FactScope._meta.db_table} s ON s.id = f.scope_id"
 
 
+def _daily_statements(*, scope: FactScope, periods: list[Period], channel: str | None) -> list[Statement]:
+    days, channel_only = _days_in(periods), _of_channel(channel)
+    return [
+        _sums_sql("f.day", MEASURE_COLUMNS, DAILY_FACTS, [("f.scope_id = %s", [scope.pk]), days, *channel_only]),
+        _sums_sql("f.day", ["sessions", "marketing_spend"], DAILY_TRAFFIC, [days, *channel_only]),
+    ]
+
+
+def _daily_from(facts: list[tuple], traffic: list[tuple]) -> DailyFigures:
+    return DailyFigures(
+        facts={day: dict(zip(MEASURE_COLUMNS, sums, strict=True)) for day, *sums in facts},
+        traffic={day: {"sessions": sessions, "spend": spend} for day, sessions, spend in traffic},
+    )
+
+
 def daily_figures(*, scope: FactScope, periods: list[Period], channel: str | None) -> DailyFigures:
     """Two grouped reads (facts, traffic) covering every day of the periods.
 
     Summing per day in the database and per period here is cheaper than asking the database for
     each column and period separately, and the same rows draw the chart.
     """
-    days, channel_only = _days_in(periods), _of_channel(channel)
-    facts = _sums_by("f.day", MEASURE_COLUMNS, DAILY_FACTS, [("f.scope_id = %s", [scope.pk]), days, *channel_only])
-    traffic = _sums_by("f.day", ["sessions", "marketing_spend"], DAILY_TRAFFIC, [days, *channel_only])
-    return DailyFigures(
-        facts={day: dict(zip(MEASURE_COLUMNS, sums, strict=True)) for day, *sums in facts},
-        traffic={day: {"sessions": sessions, "spend": spend} for day, sessions, spend in traffic},
-    )
+    return _daily_from(*_fetch(_daily_statements(scope=scope, periods=periods, channel=channel)))
 
 
 def period_measures(*, scope: FactScope, daily: DailyFigures, period: Period) -> dict:
@@ -315,20 +354,34 @@ def _number(value):
 
 # --- category table -------------------------------------------------------------------------
 
+def _category_statements(*, categories: list[Category], period: Period, previous: Period,
+                         channel: str | None) -> list[Statement]:
+    # Two plain reads (this period's measures, the previous period's revenue) scan fewer rows
+    # than one read of both periods with a filter on every sum.
+    keys = [category_key(c.code) for c in categories]
+    in_scopes, channel_only = ("s.key = ANY(%s)", [keys]), _of_channel(channel)
+    return [
+        _sums_sql("s.key", TABLE_COLUMNS, SCOPED_FACTS, [in_scopes, _days_in([period]), *channel_only]),
+        _sums_sql("s.key", ["revenue"], SCOPED_FACTS, [in_scopes, _days_in([previous]), *channel_only]),
+    ]
+
+
 def category_rows(*, categories: list[Category], period: Period, previous: Period,
                   channel: str | None, total_revenue) -> list[dict]:
     """Figures of each category (with everything below it) for the table: two grouped queries."""
     if not categories:
         return []
+    current, before = _fetch(_category_statements(
+        categories=categories, period=period, previous=previous, channel=channel,
+    ))
+    return _category_rows_from(categories, current, before, total_revenue=total_revenue)
+
+
+def _category_rows_from(categories: list[Category], current_sums: list[tuple], before_sums: list[tuple], *,
+                        total_revenue) -> list[dict]:
     keys = {category_key(c.code): c for c in categories}
-    # Two plain reads (this period's measures, the previous period's revenue) scan fewer rows
-    # than one read of both periods with a filter on every sum.
-    in_scopes, channel_only = ("s.key = ANY(%s)", [list(keys)]), _of_channel(channel)
-    current = {
-        key: dict(zip(TABLE_COLUMNS, sums, strict=True))
-        for key, *sums in _sums_by("s.key", TABLE_COLUMNS, SCOPED_FACTS, [in_scopes, _days_in([period]), *channel_only])
-    }
-    before = dict(_sums_by("s.key", ["revenue"], SCOPED_FACTS, [in_scopes, _days_in([previous]), *channel_only]))
+    current = {key: dict(zip(TABLE_COLUMNS, sums, strict=True)) for key, *sums in current_sums}
+    before = dict(before_sums)
     by_key = registry.BY_KEY
     rows = []
     for key, category in keys.items():
@@ -379,17 +432,32 @@ def _month_days(month: dt.date) -> int:
     return ((month + dt.timedelta(days=32)).replace(day=1) - month).days
 
 
+def _target_statement(*, period: Period, categories: list[Category] | None, keys: list[str]) -> Statement:
+    """The month targets the period touches: the whole shop's (`categories` None) or the categories'."""
+    table = KpiTarget._meta.db_table
+    sql = f"SELECT kpi, month, category_id, value FROM {table} WHERE month = ANY(%s) AND kpi = ANY(%s) AND "
+    if categories is None:
+        return sql + "category_id IS NULL", [period.months(), keys]
+    return sql + "category_id = ANY(%s)", [period.months(), keys, [c.pk for c in categories]]
+
+
 def targets(*, period: Period, categories: list[Category] | None, tile_values: dict[str, Tile]) -> None:
     """Attach to each tile the target for the period, if one is set for every month it touches.
 
     `categories` None: the whole shop's targets. A list: the sum of the categories' targets for
     figures that add up (all of them must have one); a ratio only when there is one category.
     """
-    query = KpiTarget.objects.filter(month__in=period.months(), kpi__in=list(tile_values))
-    query = query.filter(category__isnull=True) if categories is None else query.filter(category__in=categories)
+    if categories is not None and not categories:
+        return
+    found = _fetch([_target_statement(period=period, categories=categories, keys=list(tile_values))])[0]
+    _attach_targets(found, period=period, categories=categories, tile_values=tile_values)
+
+
+def _attach_targets(target_rows: list[tuple], *, period: Period, categories: list[Category] | None,
+                    tile_values: dict[str, Tile]) -> None:
     found: dict[tuple[str, int | None], dict[dt.date, Decimal]] = defaultdict(dict)
-    for target in query.only("kpi", "month", "category_id", "value"):
-        found[(target.kpi, target.category_id)][target.month] = target.value
+    for kpi, month, category_id, value in target_rows:
+        found[(kpi, category_id)][month] = value
     owners = [None] if categories is None else [c.pk for c in categories]
     for key, tile in tile_values.items():
         if len(owners) > 1 and key not in ADDITIVE_KEYS:
@@ -415,12 +483,72 @@ def _judge(tile: Tile, target: Decimal, *, prorated: bool) -> Target:
     return Target(value=target, progress=progress, reached=reached, prorated=prorated)
 
 
+# --- the dashboard's reads in one round trip ------------------------------------------------
+
+@dataclass
+class DashboardReads:
+    """The rows behind the dashboard's tiles, chart, category table and targets, read together."""
+
+    daily: DailyFigures
+    category_sums: tuple[list[tuple], list[tuple]]  # this period's measures, the previous period's revenue
+    target_rows: list[tuple]  # kpi, month, category_id, value
+
+
+def dashboard_reads(*, scope: FactScope, period: Period, previous: Period, year_ago: Period, channel: str | None,
+                    table_categories: list[Category], target_categories: list[Category] | None) -> DashboardReads:
+    """What `daily_figures`, `category_rows` and `targets` read, as one batch of statements (see `_fetch`)."""
+    statements = _daily_statements(scope=scope, periods=[period, previous, year_ago], channel=channel)
+    if table_categories:
+        statements += _category_statements(
+            categories=table_categories, period=period, previous=previous, channel=channel,
+        )
+    with_targets = target_categories is None or bool(target_categories)
+    if with_targets:
+        statements.append(_target_statement(period=period, categories=target_categories, keys=TARGET_KEYS))
+    results = _fetch(statements)
+    facts, traffic = results[0], results[1]
+    category_sums = (results[2], results[3]) if table_categories else ([], [])
+    return DashboardReads(
+        daily=_daily_from(facts, traffic), category_sums=category_sums,
+        target_rows=results[-1] if with_targets else [],
+    )
+
+
+def category_rows_read(reads: DashboardReads, *, categories: list[Category], total_revenue) -> list[dict]:
+    """`category_rows` from the rows of `dashboard_reads` (the same categories)."""
+    if not categories:
+        return []
+    return _category_rows_from(categories, *reads.category_sums, total_revenue=total_revenue)
+
+
+def targets_read(reads: DashboardReads, *, period: Period, categories: list[Category] | None,
+                 tile_values: dict[str, Tile]) -> None:
+    """`targets` from the rows of `dashboard_reads` (the same period and categories; tiles of TARGET_KEYS)."""
+    if categories is not None and not categories:
+        return
+    rows = [row for row in reads.target_rows if row[0] in tile_values]
+    _attach_targets(rows, period=period, categories=categories, tile_values=tile_values)
+
+
 # --- channels -------------------------------------------------------------------------------
 
 def channels() -> list[str]:
     """The sales channels with orders, traffic or spend (one query of the small day × channel table,
     which holds a row for each of them: kpis/facts.py CHANNEL_SQL)."""
     return sorted(DailyChannelFact.objects.order_by().values_list("channel", flat=True).distinct())
+
+
+SCOPE_FIELDS = ["id", "key", "kind", "category_id", "complete"]
+
+
+def scope_and_channels(key: str) -> tuple[FactScope | None, list[str]]:
+    """The scope of `key` as stored (None if there is none) and `channels()`, in one round trip."""
+    scope_rows, channel_rows = _fetch([
+        (f"SELECT {', '.join(SCOPE_FIELDS)} FROM {FactScope._meta.db_table} WHERE key = %s", [key]),
+        (f"SELECT DISTINCT channel FROM {DailyChannelFact._meta.db_table}", []),
+    ])
+    scope = FactScope.from_db(connection.alias, SCOPE_FIELDS, scope_rows[0]) if scope_rows else None
+    return scope, sorted(channel for (channel,) in channel_rows)
 
 
 @dataclass

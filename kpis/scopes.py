@@ -87,27 +87,33 @@ def scope_for(user, category: Category | None = None) -> FactScope | None:
 
     The caller has checked that `category` is visible to the user.
     """
+    key = scope_key_for(user, category)
+    if key is None:
+        return None
+    return scope_ready(FactScope.objects.filter(key=key).first(), key)
+
+
+def scope_key_for(user, category: Category | None = None) -> str | None:
+    """The key of `scope_for`'s scope (None: nothing to show); a category manager's costs a query."""
     if category is not None:
-        key = category_key(category.code)
-        return _ready(FactScope.objects.filter(key=key).first(), key)
+        return category_key(category.code)
     if roles.sees_everything(user) or (roles.role_names(user) and not roles.is_category_scoped(user)):
-        return _ready(FactScope.objects.filter(key=ALL_KEY).first(), ALL_KEY)
+        return ALL_KEY
     if roles.is_category_scoped(user):
         roots = top_most(list(Category.objects.filter(managers=user).only("id", "code", "path")))
         if not roots:
             return None
-        key = category_key(roots[0].code) if len(roots) == 1 else group_key([r.code for r in roots])
-        return _ready(FactScope.objects.filter(key=key).first(), key)
+        return category_key(roots[0].code) if len(roots) == 1 else group_key([r.code for r in roots])
     return None
 
 
-def _ready(scope: FactScope | None, key: str) -> FactScope | None:
-    """A scope with all its days computed: new or changed scopes are backfilled first."""
+def scope_ready(scope: FactScope | None, key: str) -> FactScope | None:
+    """A scope with all its days computed: new or changed scopes are backfilled first.
+
+    `scope`: the scope of `key` as read (None when there is none yet)."""
     if scope is None or not scope.complete:
         from .services import metrics_backfill_scopes
 
         metrics_backfill_scopes()
         scope = FactScope.objects.filter(key=key).first()
     return scope
-
-

@@ -20,7 +20,7 @@ from shopmgr.core.dates import berlin_today
 from . import registry, reports
 from .forms import DashboardForm, KpiTargetForm, channel_label
 from .models import KpiTarget, MetricsRun
-from .scopes import scope_for
+from .scopes import scope_key_for, scope_ready
 from .selectors import provisional_until
 from .services import target_set
 from .tables import CategoryFiguresTable, KpiTargetTable, MetricsRunTable, ProductFiguresTable
@@ -42,14 +42,31 @@ def dashboard(request):
     user = request.user
     categories = reports.visible_categories(user=user)
     category = category_chosen(categories=categories, code=request.GET.get("category", ""))
-    scope = scope_for(user, category)
+    # The scope and the channel list in one round trip (scope_for, reports.channels).
+    key = scope_key_for(user, category)
+    scope, channels = reports.scope_and_channels(key) if key is not None else (None, [])
+    if key is not None and (scope is None or not scope.complete):
+        scope = scope_ready(scope, key)  # backfilled first: the channels are read again after it
+        channels = reports.channels()
     if scope is None:
         return render(request, "kpis/no_scope.html", status=403)
 
-    form = DashboardForm(request.GET or None, channels=reports.channels())
+    form = DashboardForm(request.GET or None, channels=channels)
     period, channel = form.chosen_period(), form.chosen_channel()
     previous, year_ago = period.previous(), period.year_ago()
-    daily = reports.daily_figures(scope=scope, periods=[period, previous, year_ago], channel=channel)
+    rows_categories = reports.table_categories(categories, category)
+    # Targets: a category's own; a category manager's landing page the sum of their categories.
+    if category is not None:
+        target_categories = [category]
+    elif roles.is_category_scoped(user):
+        target_categories = rows_categories
+    else:
+        target_categories = None
+    reads = reports.dashboard_reads(
+        scope=scope, period=period, previous=previous, year_ago=year_ago, channel=channel,
+        table_categories=rows_categories, target_categories=target_categories,
+    )
+    daily = reads.daily
     measures = {
         name: reports.period_measures(scope=scope, daily=daily, period=p)
         for name, p in (("current", period), ("previous", previous), ("year_ago", year_ago))
@@ -57,10 +74,7 @@ def dashboard(request):
     until = provisional_until(period.last)
     tiles = reports.tiles(measures, provisional=until is not None)
     total_revenue = tiles["revenue"].value
-    rows_categories = reports.table_categories(categories, category)
-    rows = reports.category_rows(
-        categories=rows_categories, period=period, previous=previous, channel=channel, total_revenue=total_revenue,
-    )
+    rows = reports.category_rows_read(reads, categories=rows_categories, total_revenue=total_revenue)
     base_query = {key: value for key, value in request.GET.items() if key in ("period", "from", "to", "channel")}
     for row in rows:
         row["url"] = f"{reverse('kpis:dashboard')}?{urlencode({**base_query, 'category': row['code']})}"
@@ -71,14 +85,7 @@ def dashboard(request):
         name = f"kpis-{category.code if category else 'categories'}-{period.first}-{period.last}.{export_format}"
         return TableExport(export_format, table).response(name)
 
-    # Targets: a category's own; a category manager's landing page the sum of their categories.
-    if category is not None:
-        target_categories = [category]
-    elif roles.is_category_scoped(user):
-        target_categories = rows_categories
-    else:
-        target_categories = None
-    reports.targets(period=period, categories=target_categories, tile_values=tiles)
+    reports.targets_read(reads, period=period, categories=target_categories, tile_values=tiles)
     if category is not None or roles.is_category_scoped(user):
         tiles["sessions"].note = _("whole shop: sessions have no category")
         tiles["conversion_rate"].note = _("the category's orders per session of the whole shop")
