@@ -166,11 +166,34 @@ DAILY_TRAFFIC = f"{DailyChannelFact._meta.db_table} f"
 SCOPED_FACTS = f"{DailyFact._meta.db_table} f JOIN {FactScope._meta.db_table} s ON s.id = f.scope_id"
 
 
+def _day_runs(periods: list[Period]) -> list[tuple[dt.date, dt.date]]:
+    """The days of the periods as runs of consecutive days that do not touch (the previous period
+    adjoins the current one; over a year the previous period is the year-ago period)."""
+    runs: list[list[dt.date]] = []
+    for first, last in sorted((period.first, period.last) for period in periods):
+        if runs and first <= runs[-1][1] + dt.timedelta(days=1):
+            runs[-1][1] = max(runs[-1][1], last)
+        else:
+            runs.append([first, last])
+    return [(first, last) for first, last in runs]
+
+
+def _sums_per_day(columns: list[str], source: str, where: list[Condition], periods: list[Period]) -> Statement:
+    """`_sums_sql` grouped by day over the days of the periods: one grouped read per run of days,
+    joined by UNION ALL (a day is in one run only). Each run is a range of the (scope, day) index;
+    one read with the periods OR-ed scanned all of a scope's days and filtered them."""
+    parts = [
+        _sums_sql("f.day", columns, source, [*where, ("f.day BETWEEN %s AND %s", [first, last])])
+        for first, last in _day_runs(periods)
+    ]
+    return " UNION ALL ".join(sql for sql, _params in parts), [param for _sql, params in parts for param in params]
+
+
 def _daily_statements(*, scope: FactScope, periods: list[Period], channel: str | None) -> list[Statement]:
-    days, channel_only = _days_in(periods), _of_channel(channel)
+    channel_only = _of_channel(channel)
     return [
-        _sums_sql("f.day", MEASURE_COLUMNS, DAILY_FACTS, [("f.scope_id = %s", [scope.pk]), days, *channel_only]),
-        _sums_sql("f.day", ["sessions", "marketing_spend"], DAILY_TRAFFIC, [days, *channel_only]),
+        _sums_per_day(MEASURE_COLUMNS, DAILY_FACTS, [("f.scope_id = %s", [scope.pk]), *channel_only], periods),
+        _sums_per_day(["sessions", "marketing_spend"], DAILY_TRAFFIC, channel_only, periods),
     ]
 
 
