@@ -2,6 +2,7 @@
 pages — products, returns, invoices — p95 under 100 ms, fixed query count).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shopmgr .venv/bin/python bench/bench_receivables.py [--orders 1000000]
+    DATABASE_URL=… .venv/bin/python bench/bench_receivables.py --reuse shopmgr_big   # an already seeded database
 
 Creates the database `shopmgr_bench_receivables` beside the one DATABASE_URL names, seeds it
 (`seed_demo --orders N --today 2026-11-26` and the demo users), and prints for the accounting user
@@ -9,7 +10,8 @@ the server time (p50, p95, wall and CPU of the process and its database backend)
 of the open-items page without and with each filter, a customer's page and the dunning runs page,
 beside the home page measured in the same run (the reference: a minimal page of the portal). The
 ageing overview is cached until an invoice or payment changes; its first computation is printed
-on its own. Dropped at the end unless --keep.
+on its own. Dropped at the end unless --keep. With --reuse an already seeded database (with the demo
+users) is measured as it is: migrated, not seeded, kept.
 """
 
 from __future__ import annotations
@@ -59,11 +61,13 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB} afterwards")
+    parser.add_argument("--reuse", metavar="DATABASE", help="measure this already seeded database (not seeded, kept)")
+    parser.add_argument("--only", metavar="TEXT", help="measure only the pages whose label contains TEXT")
     args = parser.parse_args()
 
     import datetime as dt
 
-    with scratch_database(BENCH_DB, keep=args.keep):
+    with scratch_database(args.reuse or BENCH_DB, keep=args.keep, reuse=bool(args.reuse)):
         from django.contrib.auth import get_user_model
         from django.core.cache import cache
         from django.core.management import call_command
@@ -72,11 +76,14 @@ def main() -> int:
         from sales.models import Customer, Invoice
         from shopmgr.core.demo import seed_demo
 
-        started = time.perf_counter()
-        counts = seed_demo(orders=args.orders, seed=42, today=dt.date(2026, 11, 26))
-        call_command("create_demo_users", force=True, stdout=StringIO())
-        print(f"receivables benchmark: seed_demo --orders {args.orders:,} ({counts['invoices']:,} invoices; "
-              f"seeded in {time.perf_counter() - started:.0f} s)")
+        if args.reuse:
+            print(f"receivables benchmark: the existing database {args.reuse}")
+        else:
+            started = time.perf_counter()
+            counts = seed_demo(orders=args.orders, seed=42, today=dt.date(2026, 11, 26))
+            call_command("create_demo_users", force=True, stdout=StringIO())
+            print(f"receivables benchmark: seed_demo --orders {args.orders:,} ({counts['invoices']:,} invoices; "
+                  f"seeded in {time.perf_counter() - started:.0f} s)")
         client = Client()
         client.force_login(get_user_model().objects.get(username="accounting"))
         cache.clear()
@@ -102,6 +109,8 @@ def main() -> int:
         print(f"{Invoice.objects.count():,} invoices; {args.requests} requests per page; {machine_load()}")
         worst = 0.0
         for label, url in pages:
+            if args.only and args.only.lower() not in label.lower() and label != "home page (reference)":
+                continue
             walls, cpus, queries = measure(client, url, args.requests)
             if label != "home page (reference)":
                 worst = max(worst, p95(walls))
