@@ -1,10 +1,11 @@
 """The open-items filters: customer, B2B/B2C, age bucket, dunning level, blocked."""
 
 import django_filters
+from django.db.models import BooleanField, Expression, F, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from returns.models import DunningBlock, DunningNotice, Return
-from sales.models import Customer, Invoice
+from sales.models import Customer
 
 from .selectors import RETURN_OPEN, bucket_q
 
@@ -61,13 +62,48 @@ class OpenItemFilter(django_filters.FilterSet):
         )
 
     def by_blocked(self, queryset, name, value):
-        # One set of invoice ids (a UNION), so that "blocked" starts from the few blocked invoices.
-        blocked = DunningBlock.objects.filter(lifted_at__isnull=True).order_by().values("invoice").union(
-            Invoice.objects.filter(order__returns__status__in=RETURN_OPEN).order_by().values("pk")
-        )
         if value == "yes":
-            return queryset.filter(pk__in=blocked)
+            # Two index look-ups on the invoices, OR-ed (a bitmap on PostgreSQL): the invoices with a
+            # dispute flag by id, those of orders with an open return by order. The UNION of the
+            # two joined every invoice with the open returns (a scan of all invoices, ~35 ms at 1M).
+            return queryset.filter(
+                InSubquery("pk", DunningBlock.objects.filter(lifted_at__isnull=True).order_by().values("invoice"))
+                | InSubquery("order", Return.objects.filter(status__in=RETURN_OPEN).order_by().values("order"))
+            )
         # "Not blocked" keeps most invoices: two hashed anti-joins are cheaper there.
         return queryset.exclude(pk__in=DunningBlock.objects.filter(lifted_at__isnull=True).values("invoice")).exclude(
             order__in=Return.objects.filter(status__in=RETURN_OPEN).values("order")
         )
+
+
+class InSubquery(Expression):
+    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`.
+
+    PostgreSQL plans `IN (subquery)` as a join, and with a few thousand ids (the orders of the open
+    returns) it hashes them and reads every invoice. `= ANY(ARRAY(…))` computes the ids once and
+    looks each up in the column's index, and two of them OR-ed become one bitmap scan.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, queryset):
+        super().__init__()
+        self.column = F(column)
+        self.subquery = Subquery(queryset)
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return f"{column} IN {subquery}", (*column_params, *subquery_params)
+
+    def as_postgresql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)

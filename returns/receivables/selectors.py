@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Round
+from django.db.models.lookups import IsNull
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -101,7 +102,12 @@ def with_dunning_state(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
     return queryset.annotate(
         current_level=Subquery(level, output_field=IntegerField()),
         disputed=Exists(DunningBlock.objects.filter(invoice=OuterRef("pk"), lifted_at__isnull=True)),
-        open_return=Exists(Return.objects.filter(order=OuterRef("order"), status__in=RETURN_OPEN)),
+        # "Is there a return id?" rather than EXISTS: PostgreSQL may run an EXISTS in the select
+        # list as a hashed subplan, reading every open return of the shop (7,400 rows, ~3 ms at 1M
+        # orders) for a page of 25 rows; a scalar subquery is one index probe per row shown.
+        open_return=IsNull(
+            Subquery(Return.objects.filter(order=OuterRef("order"), status__in=RETURN_OPEN).values("pk")[:1]), False,
+        ),
         is_handed_over=Exists(HandedOverInvoice.objects.filter(invoice=OuterRef("pk"))),
     )
 
