@@ -6,10 +6,13 @@ from urllib.parse import quote
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from sales.models import Customer
+from shopmgr.core.formatting import format_money
 from shopmgr.core.tables import MoneyColumn, NumberColumn, PortalTable
 
 from .labels import reason_label
@@ -61,6 +64,7 @@ class OpenItemTable(PortalTable):
         sequence = ["number", "customer", "kind", "issued_on", "due_on", "days_overdue", "amount", "open_amount",
                     "current_level", "blocked"]
         row_attrs = {"data-testid": lambda record: f"item-{record.number}"}
+        template_name = "receivables/_open_items_table.html"
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +72,69 @@ class OpenItemTable(PortalTable):
 
     def render_customer(self, value):
         return _customer_link(value)
+
+    def body_html(self) -> str:
+        """The rows of the page as django-tables2's table template draws them, in Python.
+
+        The template's loop cost a template lookup chain per cell (and the column's attributes
+        computed once per cell): ~25 ms for a page of 25 rows, more than the query of any filter.
+        The cells are the columns' own renders; none of the columns' attributes depend on the row,
+        so each `td` is drawn once per table. tests/receivables pins the markup to the template's.
+        """
+        columns = list(self.columns)
+        self._kinds = {kind: conditional_escape(label) for kind, label in Customer.Kind.choices}
+        self._days = {}
+        cells = [(f"<td {bound.attrs['td'].as_html()}>", getattr(self, f"_cell_{bound.name}")) for bound in columns]
+        rows = []
+        for row in self.paginated_rows:
+            record = row.record
+            tds = "".join(f"{td}{cell(record)}</td>" for td, cell in cells)
+            # the Meta.row_attrs and django-tables2's even/odd class, in its order
+            parity = "odd" if row.row_counter % 2 else "even"
+            rows.append(f'<tr data-testid="item-{conditional_escape(record.number)}" class="{parity}">{tds}</tr>')
+        if not rows and self.empty_text:
+            return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
+        return mark_safe("\n".join(rows))  # every cell went through conditional_escape
+
+    # One function per column: its cell's content as escaped HTML, the same as `{{ cell }}` of the
+    # render (or the column's default for an empty value).
+    def _cell_number(self, record):
+        return conditional_escape(record.number)
+
+    def _cell_customer(self, record):
+        return _customer_link(record.order.customer)
+
+    def _cell_kind(self, record):
+        return self._kinds[record.order.customer.kind]
+
+    def _day(self, day):
+        try:
+            return self._days[day]
+        except KeyError:
+            shown = self._days[day] = conditional_escape(date_format(day, "SHORT_DATE_FORMAT"))
+            return shown
+
+    def _cell_issued_on(self, record):
+        return self._day(record.issued_on)
+
+    def _cell_due_on(self, record):
+        return self._day(record.due_on)
+
+    def _cell_days_overdue(self, record):
+        return conditional_escape(localize(self.render_days_overdue(record)))
+
+    def _cell_amount(self, record):
+        return conditional_escape(format_money(record.amount))
+
+    def _cell_open_amount(self, record):
+        return conditional_escape(format_money(record.open_amount))
+
+    def _cell_current_level(self, record):
+        level = record.current_level
+        return conditional_escape("–" if level is None else localize(level))
+
+    def _cell_blocked(self, record):
+        return conditional_escape(self.render_blocked(record))
 
     def render_days_overdue(self, record):
         return max((self.today - record.due_on).days, 0)
