@@ -119,7 +119,7 @@ class ReturnFilter(django_filters.FilterSet):
         return queryset
 
     def in_category(self, queryset, name, value):
-        self._line_lookups["order_line__product__category__path__startswith"] = value.path
+        self._line_lookups["product__category__path__startswith"] = value.path
         return queryset
 
     def filter_queryset(self, queryset):

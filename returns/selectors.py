@@ -38,11 +38,12 @@ def may_see_returns(user) -> bool:
 
 
 def return_line_visible_q(user, prefix: str = "") -> Q:
-    """Return lines a user may see: a category manager those of their categories' products."""
+    """Return lines a user may see: a category manager those of their categories' products (the
+    line's own copy of its order line's product: no detour through the order lines)."""
     if sees_all_returns(user):
         return Q()
     if roles.is_category_scoped(user):
-        return product_visible_q(user, prefix=f"{prefix}order_line__product__")
+        return product_visible_q(user, prefix=f"{prefix}product__")
     return NOTHING
 
 
@@ -80,9 +81,9 @@ def return_rows(*, user, scoped: bool = True) -> QuerySet[Return]:
     """
     lines = (
         ReturnLine.objects.filter(return_line_visible_q(user))
-        .select_related("reason", "order_line__product")
+        .select_related("reason", "product")
         .only("id", "ret_id", "quantity", "disposition", "reason__code", "reason__label_en", "reason__label_de",
-              "order_line__id", "order_line__product__id", "order_line__product__sku")
+              "product__id", "product__sku")
         .order_by("pk")
     )
     returns = Return.objects.filter(return_visible_q(user)) if scoped else Return.objects.all()

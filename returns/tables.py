@@ -193,7 +193,7 @@ class ReturnTable(FastRowsTable):
         return ", ".join(self._reasons(record))
 
     def _skus(self, record) -> list[str]:
-        return list(dict.fromkeys(line.order_line.product.sku for line in record.visible_lines))
+        return list(dict.fromkeys(line.product.sku for line in record.visible_lines))
 
     def render_products(self, record):
         skus = self._skus(record)

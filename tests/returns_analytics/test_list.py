@@ -180,6 +180,26 @@ def test_a_long_list_counts_up_to_the_cap(client, service, shop, monkeypatch):
     assert (paginator.count, paginator.capped) == (2, False)
 
 
+def test_category_manager_filtering_by_a_rare_reason_in_one_category(client, fashion_manager, shop, category_tree):
+    # given a shirt returned defective, beside the mixed return's defective phone
+    o, (line,) = order_with(shop["shirt"])
+    make_return("RMA-SHIRT-2", o, received_at=days_ago(1), lines=[(line, 1, "DEFECTIVE", "")])
+    client.force_login(fashion_manager)
+    # then the reason in their sub-category finds the shirt only; in the other one nothing
+    assert _numbers(client.get(LIST, {"reason": "DEFECTIVE", "category": "FASHION-MEN"})) == ["RMA-SHIRT-2"]
+    assert _numbers(client.get(LIST, {"reason": "DEFECTIVE", "category": "FASHION-WOMEN"})) == []
+
+
+def test_scope_follows_a_product_moved_to_another_category(client, fashion_manager, shop, category_tree):
+    # given the dress moved to the phones (the return lines keep the product, not its category)
+    shop["dress"].category = category_tree["phones"]
+    shop["dress"].save(update_fields=["category"])
+    client.force_login(fashion_manager)
+    # then the fashion manager no longer sees the dress's returns
+    assert _numbers(client.get(LIST)) == ["RMA-SHIRT"]
+    assert _numbers(client.get(LIST, {"category": "FASHION-WOMEN"})) == []
+
+
 def test_category_manager_filtering_by_a_reason_matches_only_their_lines(client, fashion_manager, shop):
     # the mixed return's phone is defective, but the fashion manager does not see the phone
     client.force_login(fashion_manager)
