@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.functional import cached_property
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
+from django_tables2.rows import BoundRows
 
 from shopmgr.core.dates import berlin_today
 
@@ -25,23 +26,43 @@ COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP rows (`capped` says there are more); pages beyond are not offered."""
+    """Counts at most COUNT_CAP rows (`capped` says there are more); pages beyond are not offered.
+
+    The count reads the keys of the first COUNT_CAP + 1 rows in the list's order (what counting
+    them costs), and a page is then the rows of its keys: the filters and the user's scope are
+    walked once per request, not once to count and again to fetch a page at its offset.
+    """
 
     cap = COUNT_CAP
 
     @cached_property
     def capped(self) -> bool:
-        return self._counted > self.cap
+        return len(self._keys) > self.cap
 
     @cached_property
-    def _counted(self) -> int:
+    def _queryset(self):
         # django-tables2 hands over its rows; the queryset (filtered and sorted) sits inside them
-        queryset = self.object_list.data.data
-        return queryset[: self.cap + 1].count()
+        return self.object_list.data.data
+
+    @cached_property
+    def _keys(self) -> list[int]:
+        return list(self._queryset.values_list("pk", flat=True)[: self.cap + 1])
 
     @cached_property
     def count(self) -> int:
-        return min(self._counted, self.cap)
+        return min(len(self._keys), self.cap)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = self._keys[bottom:top]
+        # the same queryset (scope, filters, joins, prefetches) for just these keys, in their order
+        found = {row.pk: row for row in self._queryset.filter(pk__in=keys)} if keys else {}
+        rows = BoundRows(data=[found[pk] for pk in keys if pk in found], table=self.object_list.table)
+        return self._get_page(rows, number, self)
 
 
 def forbidden(request):

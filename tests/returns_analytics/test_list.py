@@ -180,6 +180,16 @@ def test_a_long_list_counts_up_to_the_cap(client, service, shop, monkeypatch):
     assert (paginator.count, paginator.capped) == (2, False)
 
 
+def test_pages_continue_where_the_last_one_ended(client, service, shop):
+    # given pages of one return (the keys are counted once, a page is the rows of its keys)
+    client.force_login(service)
+    pages = [_numbers(client.get(LIST, {"per_page": 1, "page": page})) for page in (1, 2, 3, 4)]
+    # then every return comes once, the newest first, as on one page
+    assert pages == [["RMA-SHIRT"], ["RMA-PHONE"], ["RMA-MIXED"], ["RMA-DRESS"]]
+    sorted_pages = [_numbers(client.get(LIST, {"per_page": 3, "page": page, "sort": "age"})) for page in (1, 2)]
+    assert sorted_pages == [["RMA-MIXED", "RMA-DRESS", "RMA-SHIRT"], ["RMA-PHONE"]]
+
+
 def test_category_manager_filtering_by_a_rare_reason_in_one_category(client, fashion_manager, shop, category_tree):
     # given a shirt returned defective, beside the mixed return's defective phone
     o, (line,) = order_with(shop["shirt"])
