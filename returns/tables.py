@@ -7,7 +7,8 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats
-from django.utils.html import format_html, format_html_join
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableListData
@@ -22,6 +23,7 @@ from .models import Return
 from .selectors import reason_label
 
 SKUS_SHOWN = 3
+DETAIL_PK = 987654321  # stands for a return's key in the detail link's pattern
 
 
 def return_detail_url(pk: int) -> str:
@@ -73,8 +75,8 @@ class FastRowsTable(PortalTable):
             else:
                 value = _get(record, name)
                 html = "–" if value is None else column.render(value)
-            cells.append(format_html("<td{}>{}</td>", mark_safe(css), html))  # a constant
-        return mark_safe("".join(cells))  # every cell was escaped by format_html
+            cells.append(f"<td{css}>{conditional_escape(html)}</td>")  # css: a constant
+        return mark_safe("".join(cells))  # every cell was escaped
 
 
 def _get(row, name):
@@ -121,9 +123,36 @@ class ReturnTable(FastRowsTable):
     def render_status(self, record, value):
         return format_html('<span class="status status-{}">{}</span>', record.status, value)
 
-    # cells of row_html
+    # cells of row_html; what is the same for every row (the detail link's pattern, the labels of
+    # the choices in the current language, a day's text) is worked out once per table
+    @cached_property
+    def _detail_url(self) -> tuple[str, str]:
+        head, _sep, tail = return_detail_url(DETAIL_PK).partition(str(DETAIL_PK))
+        return escape(head), escape(tail)
+
+    @cached_property
+    def _labels(self) -> dict[str, dict[str, str]]:
+        return {
+            "status": {value: escape(label) for value, label in Return.Status.choices},
+            "legal_basis": {value: escape(label) for value, label in Return.LegalBasis.choices},
+        }
+
+    @cached_property
+    def _days(self) -> dict:
+        return {}
+
+    def _day_of(self, moment) -> str:
+        if not moment:
+            return "–"
+        day = berlin_day(moment)
+        text = self._days.get(day)
+        if text is None:
+            text = self._days[day] = formats.date_format(day, "SHORT_DATE_FORMAT")
+        return text
+
     def cell_external_id(self, record):
-        return format_html('<a href="{}">{}</a>', return_detail_url(record.pk), record.external_id)
+        head, tail = self._detail_url
+        return mark_safe(f'<a href="{head}{record.pk}{tail}">{escape(record.external_id)}</a>')
 
     def cell_order(self, record):
         return record.order.external_id
@@ -132,16 +161,20 @@ class ReturnTable(FastRowsTable):
         return record.order.customer.name or "–"
 
     def cell_status(self, record):
-        return self.render_status(record, record.get_status_display())
+        label = self._labels["status"].get(record.status)
+        if label is None:  # not one of the choices: as get_status_display shows it
+            return self.render_status(record, record.get_status_display())
+        return mark_safe(f'<span class="status status-{escape(record.status)}">{label}</span>')
 
     def cell_legal_basis(self, record):
-        return record.get_legal_basis_display()
+        label = self._labels["legal_basis"].get(record.legal_basis)
+        return record.get_legal_basis_display() if label is None else mark_safe(label)
 
     def cell_requested_at(self, record):
-        return _day(record.requested_at)
+        return self._day_of(record.requested_at)
 
     def cell_received_at(self, record):
-        return _day(record.received_at)
+        return self._day_of(record.received_at)
 
     def cell_age(self, record):
         age = self._age(record)
