@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from catalog.models import Category
@@ -562,16 +563,34 @@ def channels() -> list[str]:
 
 
 SCOPE_FIELDS = ["id", "key", "kind", "category_id", "complete"]
+# visible_categories' fields, in the model's order (Model.from_db takes them so)
+CATEGORY_FIELDS = [
+    f.attname for f in Category._meta.concrete_fields if f.attname in {"id", "code", "name", "path", "depth", "parent_id"}
+]
 
 
-def scope_and_channels(key: str) -> tuple[FactScope | None, list[str]]:
-    """The scope of `key` as stored (None if there is none) and `channels()`, in one round trip."""
-    scope_rows, channel_rows = _fetch([
+def categories_scope_and_channels(*, user, key: str) -> tuple[list[Category], FactScope | None, list[str]]:
+    """`visible_categories(user)`, the scope of `key` as stored (None if there is none) and
+    `channels()`, in one round trip (see `_fetch`)."""
+    statements: list[Statement] = []
+    try:
+        statements.append(
+            Category.objects.filter(category_visible_q(user)).order_by("path")
+            .values_list(*CATEGORY_FIELDS).query.sql_with_params()
+        )
+        with_categories = True
+    except EmptyResultSet:  # a user who may see no category: no query, as the ORM would do
+        with_categories = False
+    statements += [
         (f"SELECT {', '.join(SCOPE_FIELDS)} FROM {FactScope._meta.db_table} WHERE key = %s", [key]),
         (f"SELECT DISTINCT channel FROM {DailyChannelFact._meta.db_table}", []),
-    ])
+    ]
+    results = _fetch(statements)
+    category_rows = results.pop(0) if with_categories else []
+    scope_rows, channel_rows = results
+    categories = [Category.from_db(connection.alias, CATEGORY_FIELDS, row) for row in category_rows]
     scope = FactScope.from_db(connection.alias, SCOPE_FIELDS, scope_rows[0]) if scope_rows else None
-    return scope, sorted(channel for (channel,) in channel_rows)
+    return categories, scope, sorted(channel for (channel,) in channel_rows)
 
 
 @dataclass

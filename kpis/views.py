@@ -20,7 +20,7 @@ from shopmgr.core.dates import berlin_today
 from . import registry, reports
 from .forms import DashboardForm, KpiTargetForm, channel_label
 from .models import KpiTarget, MetricsRun
-from .scopes import scope_key_for, scope_ready
+from .scopes import category_key, scope_key_for, scope_ready
 from .selectors import provisional_until
 from .services import target_set
 from .tables import CategoryFiguresTable, KpiTargetTable, MetricsRunTable, ProductFiguresTable
@@ -40,12 +40,16 @@ def _forbidden(request):
 
 def dashboard(request):
     user = request.user
-    categories = reports.visible_categories(user=user)
-    category = category_chosen(categories=categories, code=request.GET.get("category", ""))
-    # The scope and the channel list in one round trip (scope_for, reports.channels).
-    key = scope_key_for(user, category)
-    scope, channels = reports.scope_and_channels(key) if key is not None else (None, [])
-    if key is not None and (scope is None or not scope.complete):
+    # The visible categories, the scope and the channel list in one round trip (visible_categories,
+    # scope_for, channels). The scope's key follows from ?category= before it is checked: a code
+    # outside the user's categories is a 404 all the same.
+    code = request.GET.get("category", "").strip()
+    key = category_key(code) if code else scope_key_for(user)
+    if key is None:  # no category asked for, and no scope of the user's: nothing to show
+        return render(request, "kpis/no_scope.html", status=403)
+    categories, scope, channels = reports.categories_scope_and_channels(user=user, key=key)
+    category = category_chosen(categories=categories, code=code)
+    if scope is None or not scope.complete:
         scope = scope_ready(scope, key)  # backfilled first: the channels are read again after it
         channels = reports.channels()
     if scope is None:
