@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from shopmgr.core.dates import berlin_midnight_utc, berlin_today
@@ -52,21 +55,50 @@ def opened_between_q(start: dt.datetime | None, end: dt.datetime | None) -> Q:
     return (Q(requested_at__isnull=False) & requested) | received
 
 
+class QuickSelect(forms.Select):
+    """Django's Select, the same markup drawn in Python: its templates include a template per
+    option, and the list draws some seventy options on every request (≈ 5 ms of a page)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if self.allow_multiple_selected or any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)  # groups: as Django draws them
+        attributes = "".join(
+            f" {key}" if val is True else f' {key}="{escape(val)}"'
+            for key, val in self.build_attrs(self.attrs, attrs).items() if val is not False
+        )
+        values = self.format_value(value)
+        parts = [f'<select name="{escape(name)}"{attributes}>']
+        has_selected = False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else option_value
+            selected = not has_selected and str(option_value) in values
+            has_selected |= selected
+            parts.append(f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                         f'{conditional_escape(label)}</option>\n')
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every value and label escaped
+
+
 class ReturnFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Return or order no."), method="search")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, empty_label=_("all statuses"), method="in_status",
+        widget=QuickSelect,
     )
-    age = django_filters.ChoiceFilter(label=_("Age"), choices=AGE_CHOICES, empty_label=_("any age"), method="aged")
+    age = django_filters.ChoiceFilter(
+        label=_("Age"), choices=AGE_CHOICES, empty_label=_("any age"), method="aged", widget=QuickSelect,
+    )
     reason = django_filters.ModelChoiceFilter(
         label=_("Reason"), queryset=None, to_field_name="code", empty_label=_("all reasons"), method="with_reason",
+        widget=QuickSelect,
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=None, to_field_name="code", empty_label=_("all categories"),
-        method="in_category",
+        method="in_category", widget=QuickSelect,
     )
     legal_basis = django_filters.ChoiceFilter(
-        label=_("Legal basis"), choices=Return.LegalBasis.choices, empty_label=_("all"),
+        label=_("Legal basis"), choices=Return.LegalBasis.choices, empty_label=_("all"), widget=QuickSelect,
     )
 
     class Meta:
