@@ -80,8 +80,9 @@ def dashboard(request):
     total_revenue = tiles["revenue"].value
     rows = reports.category_rows_read(reads, categories=rows_categories, total_revenue=total_revenue)
     base_query = {key: value for key, value in request.GET.items() if key in ("period", "from", "to", "channel")}
+    dashboard_url = reverse("kpis:dashboard")
     for row in rows:
-        row["url"] = f"{reverse('kpis:dashboard')}?{urlencode({**base_query, 'category': row['code']})}"
+        row["url"] = f"{dashboard_url}?{urlencode({**base_query, 'category': row['code']})}"
     table = CategoryFiguresTable(rows)
     RequestConfig(request, paginate=False).configure(table)
     export_format = request.GET.get("_export")
