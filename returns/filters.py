@@ -60,7 +60,7 @@ class QuickSelect(forms.Select):
     option, and the list draws some seventy options on every request (≈ 5 ms of a page)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
+        choices = list(iter(self.choices))  # iter(): list() would ask a model choice iterator to COUNT
         if self.allow_multiple_selected or any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)  # groups: as Django draws them
         attributes = "".join(
