@@ -12,6 +12,7 @@ query, the category table one grouped query over all its scopes. Values come fro
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -114,11 +115,21 @@ Condition = tuple[str, list]
 Statement = tuple[str, list]
 
 
+def _in_list(column: str, values: list) -> Condition:
+    """`column` is one of `values`: one array parameter on PostgreSQL (one statement text whatever
+    their number), a list of parameters elsewhere (SQLite, the demo database, has no arrays)."""
+    if not values:
+        return "1 = 0", []
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def _sums_sql(group: str, columns: list[str], source: str, where: list[Condition]) -> Statement:
     """`SELECT group, SUM(f.column), … FROM source WHERE … GROUP BY group` over fact rows `f`."""
     params = [param for _sql, condition_params in where for param in condition_params]
     sql = (
-        f"SELECT {group}, {', '.join(f'SUM(f.{column})' for column in columns)} FROM {source} "
+        f"SELECT {group}, {', '.join(f'SUM(f.{column}) AS {column}' for column in columns)} FROM {source} "
         f"WHERE {' AND '.join(condition for condition, _params in where)} GROUP BY {group}"
     )
     return sql, params
@@ -141,7 +152,11 @@ def _fetch(statements: list[Statement]) -> list[list[tuple]]:
             results = []
             for sql, params in statements:
                 cursor.execute(sql, params)
-                results.append(cursor.fetchall())
+                decimals = [column[0] in DECIMAL_COLUMNS for column in cursor.description]
+                results.append([
+                    tuple(_exact(value) if decimal else value for value, decimal in zip(row, decimals, strict=True))
+                    for row in cursor.fetchall()
+                ])
             return results
         cursor.execute(";\n".join(sql for sql, _params in statements),
                        [param for _sql, params in statements for param in params])
@@ -151,6 +166,25 @@ def _fetch(statements: list[Statement]) -> list[list[tuple]]:
     if len(results) != len(statements):
         raise RuntimeError(f"{len(statements)} statements gave {len(results)} results")
     return results
+
+
+# SQLite gives decimal columns and their sums back as floats, or as integers where whole: back to
+# decimals at the facts' ten places (as Django's own SQLite converter does for the ORM), told by
+# the column's name (the sums are named after their columns).
+DECIMAL_COLUMNS = frozenset(
+    field.column for model in (DailyFact, DailyChannelFact, KpiTarget) for field in model._meta.concrete_fields
+    if field.get_internal_type() == "DecimalField"
+)
+_DECIMAL_CONTEXT = decimal.Context(prec=28)
+_TEN_PLACES = Decimal(10) ** -10
+
+
+def _exact(value):
+    if isinstance(value, float):
+        return _DECIMAL_CONTEXT.create_decimal_from_float(value).quantize(_TEN_PLACES, context=_DECIMAL_CONTEXT)
+    if isinstance(value, int):
+        return Decimal(value)
+    return value
 
 
 def _days_in(periods: list[Period]) -> Condition:
@@ -200,9 +234,14 @@ def _daily_statements(*, scope: FactScope, periods: list[Period], channel: str |
 
 def _daily_from(facts: list[tuple], traffic: list[tuple]) -> DailyFigures:
     return DailyFigures(
-        facts={day: dict(zip(MEASURE_COLUMNS, sums, strict=True)) for day, *sums in facts},
-        traffic={day: {"sessions": sessions, "spend": spend} for day, sessions, spend in traffic},
+        facts={_day(day): dict(zip(MEASURE_COLUMNS, sums, strict=True)) for day, *sums in facts},
+        traffic={_day(day): {"sessions": sessions, "spend": spend} for day, sessions, spend in traffic},
     )
+
+
+def _day(value) -> dt.date:
+    """A day as read by plain SQL: a date (PostgreSQL) or its ISO text (SQLite)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def daily_figures(*, scope: FactScope, periods: list[Period], channel: str | None) -> DailyFigures:
@@ -383,7 +422,7 @@ def _category_statements(*, categories: list[Category], period: Period, previous
     # Two plain reads (this period's measures, the previous period's revenue) scan fewer rows
     # than one read of both periods with a filter on every sum.
     keys = [category_key(c.code) for c in categories]
-    in_scopes, channel_only = ("s.key = ANY(%s)", [keys]), _of_channel(channel)
+    in_scopes, channel_only = _in_list("s.key", keys), _of_channel(channel)
     return [
         _sums_sql("s.key", TABLE_COLUMNS, SCOPED_FACTS, [in_scopes, _days_in([period]), *channel_only]),
         _sums_sql("s.key", ["revenue"], SCOPED_FACTS, [in_scopes, _days_in([previous]), *channel_only]),
@@ -459,10 +498,13 @@ def _month_days(month: dt.date) -> int:
 def _target_statement(*, period: Period, categories: list[Category] | None, keys: list[str]) -> Statement:
     """The month targets the period touches: the whole shop's (`categories` None) or the categories'."""
     table = KpiTarget._meta.db_table
-    sql = f"SELECT kpi, month, category_id, value FROM {table} WHERE month = ANY(%s) AND kpi = ANY(%s) AND "
+    conditions = [_in_list("month", period.months()), _in_list("kpi", keys)]
     if categories is None:
-        return sql + "category_id IS NULL", [period.months(), keys]
-    return sql + "category_id = ANY(%s)", [period.months(), keys, [c.pk for c in categories]]
+        conditions.append(("category_id IS NULL", []))
+    else:
+        conditions.append(_in_list("category_id", [c.pk for c in categories]))
+    sql = f"SELECT kpi, month, category_id, value FROM {table} WHERE " + " AND ".join(c for c, _p in conditions)
+    return sql, [param for _c, params in conditions for param in params]
 
 
 def targets(*, period: Period, categories: list[Category] | None, tile_values: dict[str, Tile]) -> None:

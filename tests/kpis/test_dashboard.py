@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.template import Context, Template
 from django.urls import reverse
 
@@ -513,9 +514,16 @@ PAGES = [
 ]
 
 
+# Where statements cannot share a round trip (SQLite, the demo database) the dashboard's two
+# batches go one statement each: three and five statements instead of two round trips.
+UNBATCHED_EXTRA = 6
+
+
 @pytest.mark.parametrize(("who", "url", "queries"), PAGES)
 def test_query_count_is_fixed_with_few_and_many_rows(client, shop, shop_manager, fashion_manager,
                                                       django_assert_num_queries, who, url, queries):
+    if connection.vendor != "postgresql" and url.startswith(DASHBOARD + "?"):
+        queries += UNBATCHED_EXTRA
     client.force_login(shop_manager if who == "shop" else fashion_manager)
     KpiTarget.objects.create(kpi="revenue", month=d("2026-03-01"), value=Decimal("100"))
     with django_assert_num_queries(queries):
