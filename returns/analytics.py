@@ -230,12 +230,14 @@ class Analysis:
     """
 
     def __init__(self, *, total: Figures, products: dict[int, tuple[ProductInfo, Figures]],
-                 categories: dict[int, Figures], own_categories: dict[int, Figures], returns: list[dict],
+                 categories: dict[int, Figures], own_categories: dict[int, Figures], returns: list[dict] | None,
                  handling_cost: Decimal):
         self.total = total
         self.products = products  # product id → (what is known of it, its figures)
         self.categories = categories  # category id → the category with everything below it
         self.own_categories = own_categories  # category id → its own products only
+        # per product × reason fact rows (analyse(returns=…)), or None: the reasons come from
+        # per-reason sums (load_reasons), read only for the reasons tab
         self._returns, self._handling_cost = returns, handling_cost
         self._suppliers: dict[int | None, tuple[str, Figures]] | None = None
         self._reasons: dict[int, Figures] | None = None
@@ -252,9 +254,15 @@ class Analysis:
         return self._suppliers
 
     @property
+    def has_reasons(self) -> bool:
+        return self._reasons is not None or self._returns is not None
+
+    @property
     def reasons(self) -> dict[int, Figures]:
         """Per reason; every reason's rates relate to the scope's sales."""
         if self._reasons is None:
+            if self._returns is None:
+                raise LookupError("the reasons are not loaded (Analysis.load_reasons)")
             reasons: dict[int, Figures] = {}
             for row in self._returns:
                 if row["product_id"] not in self.products:
@@ -263,16 +271,31 @@ class Analysis:
                 if reason_id not in reasons:
                     reasons[reason_id] = Figures(self._handling_cost)
                 reasons[reason_id].add_returns(row)
-            for figures in reasons.values():
-                figures.units_sold, figures.revenue = self.total.units_sold, self.total.revenue
-                figures.orders = self.product_orders
-            self._reasons = reasons
+            self._set_reasons(reasons)
         return self._reasons
 
+    def load_reasons(self, rows: Iterable[dict]) -> dict[int, Figures]:
+        """The reasons from the return facts summed per reason (reason_id and the sums), read
+        with the same scope as the products (returns/selectors.py analytics_reason_facts)."""
+        reasons: dict[int, Figures] = {}
+        for row in rows:
+            figures = reasons[row["reason_id"]] = Figures(self._handling_cost)
+            figures.add_returns(row)
+        self._set_reasons(reasons)
+        return reasons
+
+    def _set_reasons(self, reasons: dict[int, Figures]) -> None:
+        for figures in reasons.values():
+            figures.units_sold, figures.revenue = self.total.units_sold, self.total.revenue
+            figures.orders = self.product_orders
+        self._reasons = reasons
+
     def settle(self) -> Analysis:
-        """Roll suppliers and reasons up now and let go of the fact rows (before caching)."""
-        _ = self.suppliers, self.reasons
-        self._returns = []
+        """Roll suppliers (and reasons, when known) up now and let go of the fact rows (before caching)."""
+        _ = self.suppliers
+        if self._returns is not None:
+            _ = self.reasons
+        self._returns = None
         return self
 
     @property
@@ -281,17 +304,20 @@ class Analysis:
         return sum(figures.orders for _info, figures in self.products.values())
 
 
-def analyse(*, sales: Iterable[dict], returns: Iterable[dict], products: dict[int, ProductInfo],
-            category_paths: dict[int, str], handling_cost: Decimal,
+def analyse(*, sales: Iterable[dict], products: dict[int, ProductInfo], category_paths: dict[int, str],
+            handling_cost: Decimal, returns: Iterable[dict] | None = None,
+            product_returns: Iterable[dict] | None = None,
             exact_orders: dict[int | None, tuple[int, int]] | None = None) -> Analysis:
     """Roll the fact rows up.
 
     `sales`: one row per product (product facts summed: product_id, units_sold, orders, revenue,
-    cogs_sold, cogs_restocked). `returns`: one row per product and reason (return facts summed,
-    with reason_id). `products`: what is known of each product (rows of others are left out).
-    `category_paths`: the categories to report (id → path), each with its subtree.
-    `exact_orders`: (orders, orders with a return) from the KPI facts per category id, None for
-    the total; they replace the per-product sums there.
+    cogs_sold, cogs_restocked). The return facts either as `returns`, one row per product and
+    reason (summed, with reason_id), or as `product_returns`, one row per product (summed over
+    its reasons, with `reason_units`: reason id → returned units); with the latter the reasons
+    are loaded when asked for (Analysis.load_reasons). `products`: what is known of each product
+    (rows of others are left out). `category_paths`: the categories to report (id → path), each
+    with its subtree. `exact_orders`: (orders, orders with a return) from the KPI facts per
+    category id, None for the total; they replace the per-product sums there.
     """
     figures_of: dict[int, tuple[ProductInfo, Figures]] = {}
 
@@ -304,15 +330,23 @@ def analyse(*, sales: Iterable[dict], returns: Iterable[dict], products: dict[in
             found = figures_of[pk] = (info, Figures(handling_cost))
         return found[1]
 
-    returns = list(returns)
     for row in sales:
         figures = product(row["product_id"])
         if figures is not None:
             figures.add_sales(row)
-    for row in returns:
+    if returns is not None:
+        returns = list(returns)
+        for row in returns:
+            figures = product(row["product_id"])
+            if figures is not None:
+                figures.add_returns(row, row["reason_id"])
+    for row in product_returns or ():
         figures = product(row["product_id"])
         if figures is not None:
-            figures.add_returns(row, row["reason_id"])
+            figures.add_returns(row)
+            units = figures.reason_units
+            for reason_id, reason_units in row["reason_units"].items():
+                units[reason_id] = units.get(reason_id, 0) + reason_units
 
     own: dict[int, Figures] = {}
     for info, figures in figures_of.values():

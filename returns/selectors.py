@@ -169,15 +169,35 @@ RETURN_SUMS = ["returned_units", "returned_value", "returns_share", "orders_retu
                "written_off_units", "written_off_cost", "refunded"]
 
 
+def _analytics_fact_filters(*, user, first: dt.date, last: dt.date, channel: str | None,
+                            category: Category | None) -> Q:
+    """The fact rows of a period (and channel) of the products the user may see (in `category`)."""
+    products = product_visible_q(user, prefix="product__")
+    if category is not None:
+        products &= Q(product__category__path__startswith=category.path)
+    return Q(day__gte=first, day__lte=last) & (Q(channel=channel) if channel else Q()) & products
+
+
+def _return_sums(prefix: str) -> dict:
+    from django.db.models import Sum
+
+    # aliased: an aggregate may not take the name of the column it sums
+    return {f"{prefix}{c}": Sum(c) for c in RETURN_SUMS}
+
+
 def analytics_facts(*, user, first: dt.date, last: dt.date, channel: str | None, categories: list[Category],
-                    category: Category | None = None) -> dict:
+                    category: Category | None = None, reason_ids: list[int]) -> dict:
     """The fact rows behind the return analytics: four reads, however long the period.
 
     - `sales`: day × product facts summed per product (products the user may see, in `category`);
-    - `returns`: day × product × reason return facts summed per product and reason;
+    - `product_returns`: day × product × reason return facts summed per product, with its
+      returned units per reason (`reason_units`, one filtered sum per reason of `reason_ids`): one
+      row per product cross into Python, not one per product and reason;
     - `products`: sku, name, category and supplier of the products in those rows;
     - `exact_orders`: orders and orders with a return from the KPI facts of each category's scope
       (category id) and of the user's whole scope (None), which count an order once.
+    The reasons themselves (every sum per reason) are read for the reasons tab alone
+    (analytics_reason_facts).
     """
     from django.db.models import Sum
 
@@ -187,20 +207,27 @@ def analytics_facts(*, user, first: dt.date, last: dt.date, channel: str | None,
 
     from .analytics import ProductInfo
 
-    products = product_visible_q(user, prefix="product__")
-    if category is not None:
-        products &= Q(product__category__path__startswith=category.path)
+    facts = _analytics_fact_filters(user=user, first=first, last=last, channel=channel, category=category)
     days = Q(day__gte=first, day__lte=last)
     channel_q = Q(channel=channel) if channel else Q()
     # grouped by the product id alone: the fact tables are read once, the products looked up after
     sales = list(
-        DailyProductFact.objects.filter(days, channel_q, products)
+        DailyProductFact.objects.filter(facts)
         .values("product_id").annotate(**{c: Sum(c) for c in SALES_SUMS}).order_by()
     )
-    returns = list(
-        DailyReturnFact.objects.filter(days, channel_q, products)
-        .values("product_id", "reason_id").annotate(**{c: Sum(c) for c in RETURN_SUMS}).order_by()
-    )
+    per_reason = {f"reason_{pk}": Sum("returned_units", filter=Q(reason_id=pk)) for pk in reason_ids}
+    product_returns = []
+    sums = len(RETURN_SUMS)
+    for row in (
+        DailyReturnFact.objects.filter(facts)
+        .values_list("product_id").annotate(**_return_sums("sum_"), **per_reason).order_by()
+    ):
+        out = dict(zip(RETURN_SUMS, row[1:sums + 1], strict=True))
+        out["product_id"] = row[0]
+        # a reason without rows sums to NULL (no entry); one whose rows hold 0 units to 0
+        out["reason_units"] = {pk: units for pk, units in zip(reason_ids, row[sums + 1:], strict=True)
+                               if units is not None}
+        product_returns.append(out)
     # the products themselves: every one the user may see (in `category`), no list of ids
     visible = product_visible_q(user)
     if category is not None:
@@ -225,7 +252,22 @@ def analytics_facts(*, user, first: dt.date, last: dt.date, channel: str | None,
             exact[keys[row["scope__key"]]] = pair
         if row["scope__key"] == total_key:
             exact[None] = pair
-    return {"sales": sales, "returns": returns, "products": infos, "exact_orders": exact}
+    return {"sales": sales, "product_returns": product_returns, "products": infos, "exact_orders": exact}
+
+
+def analytics_reason_facts(*, user, first: dt.date, last: dt.date, channel: str | None,
+                           category: Category | None = None) -> list[dict]:
+    """The return facts summed per reason (the reasons tab), with the products' scope."""
+    from kpis.models import DailyReturnFact
+
+    facts = _analytics_fact_filters(user=user, first=first, last=last, channel=channel, category=category)
+    return [
+        {"reason_id": row["reason_id"], **{c: row[f"sum_{c}"] for c in RETURN_SUMS}}
+        for row in (
+            DailyReturnFact.objects.filter(facts).values("reason_id").annotate(**_return_sums("sum_"))
+            .order_by("reason_id")  # equal rows in the reasons table: the lower id first
+        )
+    ]
 
 
 def facts_version() -> str | None:
@@ -240,9 +282,13 @@ def facts_version() -> str | None:
 
 
 def return_analysis(*, user, first: dt.date, last: dt.date, channel: str | None, categories: list[Category],
-                    category: Category | None = None):
+                    category: Category | None = None, reason_ids: list[int], with_reasons: bool = False):
     """The analysis of the facts (analytics.analyse), kept in the cache until the metrics job runs
-    again: the facts change only then, and switching tabs, sorting and paging ask for the same."""
+    again: the facts change only then, and switching tabs, sorting and paging ask for the same.
+
+    The reasons (`with_reasons`, the reasons tab) are read and kept on their own: the other tabs
+    need only each product's returned units per reason, which come with the products.
+    """
     import hashlib
 
     from django.core.cache import cache
@@ -250,24 +296,32 @@ def return_analysis(*, user, first: dt.date, last: dt.date, channel: str | None,
     from .analytics import analyse
 
     version = facts_version()
-    key = None
+    key = reasons_key = None
+    analysis = reason_rows = None
     if version is not None:
         # what the user sees follows from whether they see everything and the categories shown
         scope = "all" if roles.sees_everything(user) else "scoped"
         tree = hashlib.sha1(repr([(c.pk, c.path) for c in categories]).encode()).hexdigest()
         parts = [version, scope, tree, category.code if category else "", first.isoformat(), last.isoformat(),
-                 channel or "", str(settings.KPI_RETURN_HANDLING_COST)]
-        key = "returns:analysis:v1:" + hashlib.sha1("\n".join(parts).encode()).hexdigest()
-        found = cache.get(key)
-        if found is not None:
-            return found
-    facts = analytics_facts(user=user, first=first, last=last, channel=channel, categories=categories,
-                            category=category)
-    analysis = analyse(
-        sales=facts["sales"], returns=facts["returns"], products=facts["products"],
-        category_paths={c.pk: c.path for c in categories}, handling_cost=settings.KPI_RETURN_HANDLING_COST,
-        exact_orders=facts["exact_orders"],
-    )
-    if key is not None:
-        cache.set(key, analysis.settle(), timeout=26 * 3600)
+                 channel or "", str(settings.KPI_RETURN_HANDLING_COST), repr(sorted(reason_ids))]
+        digest = hashlib.sha1("\n".join(parts).encode()).hexdigest()
+        key, reasons_key = f"returns:analysis:v2:{digest}", f"returns:analysis-reasons:v2:{digest}"
+        found = cache.get_many([key, reasons_key] if with_reasons else [key])
+        analysis, reason_rows = found.get(key), found.get(reasons_key)
+    if analysis is None:
+        facts = analytics_facts(user=user, first=first, last=last, channel=channel, categories=categories,
+                                category=category, reason_ids=reason_ids)
+        analysis = analyse(
+            sales=facts["sales"], product_returns=facts["product_returns"], products=facts["products"],
+            category_paths={c.pk: c.path for c in categories}, handling_cost=settings.KPI_RETURN_HANDLING_COST,
+            exact_orders=facts["exact_orders"],
+        )
+        if key is not None:
+            cache.set(key, analysis.settle(), timeout=26 * 3600)
+    if with_reasons:
+        if reason_rows is None:
+            reason_rows = analytics_reason_facts(user=user, first=first, last=last, channel=channel, category=category)
+            if reasons_key is not None:
+                cache.set(reasons_key, reason_rows, timeout=26 * 3600)
+        analysis.load_reasons(reason_rows)
     return analysis

@@ -1,8 +1,9 @@
 """Return analytics for managers (/returns/analytics/): read from the facts, never from order lines.
 
 Shop managers see the whole shop, category managers their categories (totals included); others
-get 403. A fixed number of queries however long the period: the categories, the channels, three
-grouped reads of the facts (selectors.analytics_facts) and the reasons.
+get 403. A fixed number of queries however long the period: the categories, the channels, the
+reasons, three grouped reads of the facts (selectors.analytics_facts) and, on the reasons tab, the
+return facts per reason.
 """
 
 from __future__ import annotations
@@ -67,17 +68,18 @@ def return_analytics(request):
 
     form = DashboardForm(request.GET or None, channels=reports.channels())
     period, channel = form.chosen_period(), form.chosen_channel()
-    analysis = selectors.return_analysis(user=user, first=period.first, last=period.last, channel=channel,
-                                         categories=shown, category=category)
+    view = request.GET.get("view", "needs")
+    if view not in dict(VIEWS):
+        view = "needs"
+    # the reasons first: each product's returned units per reason are read with its figures
     reasons = {reason.pk: reason for reason in selectors.reason_choices()}
+    analysis = selectors.return_analysis(user=user, first=period.first, last=period.last, channel=channel,
+                                         categories=shown, category=category, reason_ids=list(reasons),
+                                         with_reasons=view == "reasons")
     findings = analytics.needs_a_look(
         analysis, reason_codes={pk: r.code for pk, r in reasons.items()},
         factor=settings.RETURNS_NEEDS_LOOK_FACTOR, min_units=settings.RETURNS_NEEDS_LOOK_MIN_UNITS,
     )
-
-    view = request.GET.get("view", "needs")
-    if view not in dict(VIEWS):
-        view = "needs"
     base_query = {k: v for k, v in request.GET.items() if k in ("period", "from", "to", "channel")}
 
     def url_for(target) -> str:
