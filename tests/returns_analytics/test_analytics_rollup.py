@@ -122,3 +122,42 @@ def test_the_reasons_tab_reads_the_reasons_once(client, shop_manager, computed, 
     # and again: both from the cache
     with django_assert_num_queries(7):
         client.get(URL, {**query, "view": "reasons"})
+
+
+@pytest.mark.parametrize("with_reasons", [False, True])
+def test_an_analysis_comes_back_from_the_cache_exactly(shop_manager, computed, with_reasons):
+    import pickle
+
+    facts, categories = _facts(shop_manager)
+    analysis = analytics.analyse(
+        sales=facts["sales"], product_returns=facts["product_returns"], products=facts["products"],
+        category_paths={c.pk: c.path for c in categories}, handling_cost=Decimal("6.95"),
+        exact_orders=facts["exact_orders"],
+    ).settle()
+    if with_reasons:
+        analysis.load_reasons(selectors.analytics_reason_facts(user=shop_manager, first=MARCH[0], last=MARCH[1],
+                                                               channel=None))
+    # pickled by columns (returns/analytics.py Analysis.__getstate__): every figure comes back the same
+    back = pickle.loads(pickle.dumps(analysis))
+    assert list(back.products) == list(analysis.products)
+    for pk, (info, figures) in analysis.products.items():
+        assert back.products[pk][0] == info and _figures(back.products[pk][1]) == _figures(figures)
+        assert back.products[pk][1].margin_after_returns == figures.margin_after_returns
+    pairs = [(back.total, analysis.total)]
+    pairs += [(back.categories[k], v) for k, v in analysis.categories.items()]
+    pairs += [(back.own_categories[k], v) for k, v in analysis.own_categories.items()]
+    pairs += [(back.suppliers[k][1], v) for k, (_n, v) in analysis.suppliers.items()]
+    assert [(k, n) for k, (n, _f) in back.suppliers.items()] == [(k, n) for k, (n, _f) in analysis.suppliers.items()]
+    if with_reasons:
+        assert list(back.reasons) == list(analysis.reasons)
+        pairs += [(back.reasons[k], v) for k, v in analysis.reasons.items()]
+    else:
+        with pytest.raises(LookupError):
+            _ = back.reasons
+    for after, before in pairs:
+        assert [getattr(after, n) for n in (*after._MONEY, *after._COUNTS)] == [
+            getattr(before, n) for n in (*before._MONEY, *before._COUNTS)]
+        assert after.reason_units == before.reason_units
+    # three returns × 6.95 (to the cent: SQLite's sums are floats)
+    assert back.total.handling_cost == analysis.total.handling_cost and round(back.total.handling_cost, 2) == Decimal(
+        "20.85")
