@@ -102,6 +102,8 @@ def main() -> int:
             ("open items, blocked", "/receivables/?blocked=yes"),
             ("open items, customer number", f"/receivables/?customer={customer.external_id}"),
             (f"open items, customer name '{name_part}'", f"/receivables/?customer={name_part}"),
+            # a common surname of the demo data (~5,000 customers): the filter matches many invoices
+            ("open items, customer name 'Hartmann'", "/receivables/?customer=Hartmann"),
             ("open items, page 3 sorted by amount", "/receivables/?sort=-amount&page=3"),
             ("customer page", f"/receivables/customers/{customer.external_id}/"),
             ("dunning runs", "/receivables/runs/"),

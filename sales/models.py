@@ -141,6 +141,17 @@ class Invoice(models.Model):
     amount = models.DecimalField(_("amount (gross)"), max_digits=14, decimal_places=2)
     # The invoice told a consumer about the 30-day default rule of §286(3) BGB.
     default_notice = models.BooleanField(_("§286(3) notice on invoice"), default=False)
+    # Money open on the day of the last write (the UTC day, never later than Berlin's): amount −
+    # Σ payments dated up to that day, rounded to cents, ≥ 0.005 — the rule of
+    # returns.receivables.selectors.open_invoices. Kept by database triggers (sales 0005) in the
+    # same statement as every insert, update or delete of a payment, every new invoice (open unless
+    # its amount is under half a cent) and every change of an invoice's amount, whichever path
+    # writes them (ORM, COPY, upsert, admin, raw SQL); a value written here by anyone else is
+    # recomputed. Payments are positive, so an invoice closed on that day stays closed on every later
+    # day: "not open" is true for any as-of day from then on (a payment dated in the future leaves
+    # it open until written again — a row too many for the lists, never one too few). The lists
+    # filter on it through a partial index on PostgreSQL and keep their exact check.
+    is_open = models.BooleanField(_("open"), default=True, db_default=True, editable=False)
 
     # When the row was last written (DB default on bulk inserts, auto_now on saves, set by
     # bulk.upsert on updates): the nightly metrics job recomputes the days of changed rows.
@@ -158,6 +169,8 @@ class Invoice(models.Model):
             models.Index(fields=["issued_on"]), models.Index(fields=["due_on"]),
             # the open items sort by amount: read the largest first instead of sorting every invoice
             models.Index(fields=["amount"]),
+            # the open items (7 % of the invoices) in the list's order
+            models.Index(fields=["due_on", "number"], condition=Q(is_open=True), name="invoice_open_due"),
         ]
 
     def __str__(self) -> str:
