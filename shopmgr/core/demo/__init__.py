@@ -183,6 +183,9 @@ def seed_demo(
         reset_sequences(*load.SEEDED_MODELS)
         load.analyze()
         report("sequences and statistics", time.perf_counter() - started)
+    started = time.perf_counter()
+    load.vacuum_invoices()
+    report("vacuum", time.perf_counter() - started)
     return {key: counts.get(key, 0) for key in COUNT_KEYS.values()}
 
 
