@@ -19,7 +19,7 @@ from django.db import connection
 from sales.models import Order
 from shopmgr.core.dates import berlin_midnight_utc
 
-from .models import FACT_MEASURES
+from .models import FACT_MEASURES, DailyFact, DailyProductFact
 
 CANCELLED = Order.Status.CANCELLED.value
 
@@ -646,11 +646,12 @@ RETURN_FACT_COLUMNS = ["returned_units", "returned_value", "cogs_restocked", "re
 RETURN_PRODUCT_COLUMNS = ["returned_units", "returned_value", "cogs_restocked"]
 
 
-def _update_from(table: str, key: list[str], columns: list[str], fresh: str) -> str:
-    """An UPDATE of `columns` of the range's rows of `table` to the figures in CTE `fresh` (0 where
-    it has none: a return that was rejected or deleted), writing only the rows that change."""
-    casts = {c: ("numeric(28, 10)" if c in ("returned_value", "cogs_restocked", "returns_count") else "integer")
-             for c in columns}
+def _update_from(model, key: list[str], columns: list[str], fresh: str) -> str:
+    """An UPDATE of `columns` of the range's rows of `model`'s table to the figures in CTE `fresh`
+    (0 where it has none: a return that was rejected or deleted), writing only the rows that
+    change (the figures cast to the columns' own types, so that equal values compare equal)."""
+    table = model._meta.db_table
+    casts = {c: model._meta.get_field(c).db_type(connection) for c in columns}
     return f"""UPDATE {table} t SET {", ".join(f"{c} = x.{c}" for c in columns)}
     FROM (
         SELECT t2.id, {", ".join(f"CAST(COALESCE(n.{c}, 0) AS {casts[c]}) AS {c}" for c in columns)}
@@ -694,7 +695,7 @@ product_fresh AS (
     GROUP BY day, product_id, channel
 ),
 product_done AS (
-    {_update_from("kpis_dailyproductfact", ["day", "product_id", "channel"], RETURN_PRODUCT_COLUMNS, "product_fresh")}
+    {_update_from(DailyProductFact, ["day", "product_id", "channel"], RETURN_PRODUCT_COLUMNS, "product_fresh")}
 ),
 money_fact AS (
     SELECT day, channel, category_id, SUM(ret_qty) AS returned_units, SUM(ret_value) AS returned_value,
@@ -731,7 +732,7 @@ fresh AS (
     GROUP BY day, scope_id, channel
 ),
 fact_done AS (
-    {_update_from("kpis_dailyfact", ["day", "scope_id", "channel"], RETURN_FACT_COLUMNS, "fresh")}
+    {_update_from(DailyFact, ["day", "scope_id", "channel"], RETURN_FACT_COLUMNS, "fresh")}
 )
 SELECT (SELECT COUNT(*) FROM fact_done), (SELECT COUNT(*) FROM product_done),
     (SELECT COUNT(*) FROM fresh n WHERE NOT EXISTS (
