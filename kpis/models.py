@@ -145,18 +145,18 @@ class MetricsRun(models.Model):
         NIGHTLY = "nightly", _("nightly")
         MANUAL = "manual", _("manual")
 
-    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.NIGHTLY)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices, default=Trigger.NIGHTLY)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # Rows changed after this moment were looked for (the previous successful run's start).
-    changes_since = models.DateTimeField(null=True, blank=True)
-    days_total = models.IntegerField(default=0)
-    days_done = models.IntegerField(default=0)
-    days_failed = models.IntegerField(default=0)
-    rows = models.IntegerField(default=0)
-    error = models.TextField(blank=True, default="")
-    lease_until = models.DateTimeField(null=True, blank=True)
+    changes_since = models.DateTimeField(_("changes since"), null=True, blank=True)
+    days_total = models.IntegerField(_("days in total"), default=0)
+    days_done = models.IntegerField(_("days done"), default=0)
+    days_failed = models.IntegerField(_("days failed"), default=0)
+    rows = models.IntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True, default="")
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("metrics run")
@@ -178,14 +178,17 @@ class MetricsRunDay(models.Model):
         # only the return figures: the day's only changes since its facts were computed were returns
         RETURNS = "returns", _("return figures")
 
-    run = models.ForeignKey(MetricsRun, on_delete=models.CASCADE, related_name="days")
-    day = models.DateField()
-    part = models.CharField(max_length=8, choices=Part.choices, default=Part.WHOLE)
-    status = models.CharField(max_length=16, choices=MetricsRun.Status.choices, default=MetricsRun.Status.RUNNING)
-    rows = models.IntegerField(default=0)
-    error = models.TextField(blank=True, default="")
+    run = models.ForeignKey(MetricsRun, on_delete=models.CASCADE, related_name="days", verbose_name=_("run"))
+    day = models.DateField(_("day"))
+    part = models.CharField(_("part"), max_length=8, choices=Part.choices, default=Part.WHOLE)
+    status = models.CharField(_("status"), max_length=16, choices=MetricsRun.Status.choices,
+                              default=MetricsRun.Status.RUNNING)
+    rows = models.IntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("day of a metrics run")
+        verbose_name_plural = _("days of the run")
         constraints = [models.UniqueConstraint(fields=["run", "day"], name="metrics_run_day_unique")]
         indexes = [models.Index(fields=["status", "day"])]
 
