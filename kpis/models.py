@@ -168,7 +168,7 @@ class MetricsRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M} {self.status}"
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
 
 
 class MetricsRunDay(models.Model):
