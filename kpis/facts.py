@@ -127,8 +127,11 @@ order_returns AS (
 # (see `_facts_sql`: the running shares and the previous ranks decide in which scopes they count).
 LINE_RUN_SQL = """line_run AS (
     -- the lines of the selected orders in path order within their order, with what came before
-    SELECT l.order_id, p.category_id, l.product_id, l.quantity, l.unit_cost, l.net_amount,
-           COALESCE(rt.qty, 0) AS ret_qty, COALESCE(rt.restocked, 0) AS restocked_qty,
+    -- (an order without lines gives one line of no product in the pseudo-category 0, which only
+    -- the whole shop's scope holds: it counts as an order there, with its shipment, fees and invoices)
+    SELECT sel.id AS order_id, COALESCE(p.category_id, 0) AS category_id, l.product_id,
+           COALESCE(l.quantity, 0) AS quantity, COALESCE(l.unit_cost, 0) AS unit_cost,
+           COALESCE(l.net_amount, 0) AS net_amount, COALESCE(rt.qty, 0) AS ret_qty, COALESCE(rt.restocked, 0) AS restocked_qty,
            -- docs/kpis.md: a return line's value is kept to four decimals
            CASE WHEN rt.return_lines IS NULL THEN 0
                 WHEN rt.return_lines = 1 THEN ROUND(l.net_amount * rt.qty * 1.0 / l.quantity, 4)
@@ -138,20 +141,20 @@ LINE_RUN_SQL = """line_run AS (
            END AS ret_value,
            {level_ranks},
            LAG(cat.rnk) OVER upto AS prev_rnk,
-           SUM(l.net_amount) OVER upto AS net_upto,
+           SUM(COALESCE(l.net_amount, 0)) OVER upto AS net_upto,
            ROW_NUMBER() OVER upto AS lines_upto,
            MAX(CASE WHEN rt.qty > 0 THEN cat.rnk END) OVER before AS prev_returned_rnk,
-           SUM(l.net_amount) OVER whole AS order_net,
+           SUM(COALESCE(l.net_amount, 0)) OVER whole AS order_net,
            COUNT(*) OVER whole AS order_lines,
-           SUM(l.quantity * l.unit_price - l.discount) OVER whole AS order_gross
-    FROM sales_orderline l
-    JOIN sel ON sel.id = l.order_id
-    JOIN catalog_product p ON p.id = l.product_id
-    JOIN cat ON cat.id = p.category_id
+           SUM(COALESCE(l.quantity * l.unit_price - l.discount, 0)) OVER whole AS order_gross
+    FROM sel
+    LEFT JOIN sales_orderline l ON l.order_id = sel.id
+    LEFT JOIN catalog_product p ON p.id = l.product_id
+    LEFT JOIN cat ON cat.id = p.category_id
     LEFT JOIN ret_line rt ON rt.order_line_id = l.id
-    WINDOW whole AS (PARTITION BY l.order_id),
-           upto AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id ROWS UNBOUNDED PRECEDING),
-           before AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id
+    WINDOW whole AS (PARTITION BY sel.id),
+           upto AS (PARTITION BY sel.id ORDER BY cat.rnk, l.id ROWS UNBOUNDED PRECEDING),
+           before AS (PARTITION BY sel.id ORDER BY cat.rnk, l.id
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 """
@@ -170,6 +173,11 @@ scope_member AS (
     FROM kpis_factscopecategory m
     JOIN kpis_factscope fs ON fs.id = m.scope_id
     LEFT JOIN catalog_category sc ON sc.id = fs.category_id
+    WHERE {scope_filter}
+    UNION ALL
+    -- the pseudo-category 0 of an order without lines (see LINE_RUN_SQL): the whole shop only
+    SELECT 0, m.scope_id, 'all', 0
+    FROM (SELECT id AS scope_id FROM kpis_factscope WHERE kind = 'all') m
     WHERE {scope_filter}
 ),
 """
@@ -328,9 +336,9 @@ late_shipment AS (
         {d.days_between("o.placed_at", "s.delivered_at")} AS delivery_days
     FROM sales_shipment s
     JOIN sales_order o ON o.id = s.order_id
-    JOIN sales_orderline l ON l.order_id = o.id
-    JOIN catalog_product p ON p.id = l.product_id
-    JOIN scope_member sm ON sm.category_id = p.category_id
+    LEFT JOIN sales_orderline l ON l.order_id = o.id
+    LEFT JOIN catalog_product p ON p.id = l.product_id
+    JOIN scope_member sm ON sm.category_id = COALESCE(p.category_id, 0)
     WHERE {delivered} AND {live} AND NOT ({placed})
     GROUP BY s.id, s.delivered_at, s.promised_by, o.placed_at, o.channel, sm.scope_id
 ),
@@ -374,17 +382,18 @@ late_invoice AS (
 ),
 inv_order_scope AS (
     -- orders placed outside the range (few): their line-net share in each scope
-    SELECT l.order_id, sm.scope_id, SUM(l.net_amount) AS net, COUNT(*) AS n
-    FROM sales_orderline l
-    JOIN late_invoice li ON li.order_id = l.order_id
-    JOIN catalog_product p ON p.id = l.product_id
-    JOIN scope_member sm ON sm.category_id = p.category_id
-    GROUP BY l.order_id, sm.scope_id
+    -- (an order without lines: one pseudo-line of category 0, as in LINE_RUN_SQL)
+    SELECT li.order_id, sm.scope_id, SUM(COALESCE(l.net_amount, 0)) AS net, COUNT(*) AS n
+    FROM late_invoice li
+    LEFT JOIN sales_orderline l ON l.order_id = li.order_id
+    LEFT JOIN catalog_product p ON p.id = l.product_id
+    JOIN scope_member sm ON sm.category_id = COALESCE(p.category_id, 0)
+    GROUP BY li.order_id, sm.scope_id
 ),
 inv_order_total AS (
-    SELECT l.order_id, SUM(l.net_amount) AS net, COUNT(*) AS n
-    FROM sales_orderline l JOIN late_invoice li ON li.order_id = l.order_id
-    GROUP BY l.order_id
+    SELECT li.order_id, SUM(COALESCE(l.net_amount, 0)) AS net, COUNT(*) AS n
+    FROM late_invoice li LEFT JOIN sales_orderline l ON l.order_id = li.order_id
+    GROUP BY li.order_id
 ),
 money_part AS (
     SELECT a.day, sm.scope_id, a.channel,
@@ -511,7 +520,7 @@ PRODUCT_INSERT = """product_fact AS (
          cogs_restocked)
     SELECT day, product_id, channel, COUNT(DISTINCT order_id), SUM(quantity), SUM(net_amount),
         SUM(quantity * unit_cost), SUM(ret_qty), SUM(ret_value), SUM(restocked_qty * unit_cost)
-    FROM line WHERE live = 1
+    FROM line WHERE live = 1 AND product_id IS NOT NULL
     GROUP BY day, product_id, channel
 ),
 """
@@ -691,7 +700,7 @@ WITH
 product_fresh AS (
     SELECT day, product_id, channel, SUM(ret_qty) AS returned_units, SUM(ret_value) AS returned_value,
         SUM(restocked_qty * unit_cost) AS cogs_restocked
-    FROM line WHERE live = 1
+    FROM line WHERE live = 1 AND product_id IS NOT NULL
     GROUP BY day, product_id, channel
 ),
 product_done AS (

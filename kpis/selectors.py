@@ -28,6 +28,15 @@ def _repeat_customers(*, scope: FactScope, first: dt.date, last: dt.date, channe
     start = d.param_timestamp(berlin_midnight_utc(first))
     end = d.param_timestamp(berlin_midnight_utc(last + dt.timedelta(days=1)))
     channel_sql = "AND o.channel = %(channel)s" if channel else ""
+    # the whole shop counts every order, one without lines too (a category holds only orders with
+    # a line in it)
+    scope_sql = "" if scope.kind == FactScope.Kind.ALL else """
+              AND EXISTS (
+                SELECT 1 FROM sales_orderline l
+                JOIN catalog_product p ON p.id = l.product_id
+                JOIN kpis_factscopecategory m ON m.category_id = p.category_id
+                WHERE l.order_id = o.id AND m.scope_id = %(scope)s
+              )"""
     sql = f"""
         SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (
             SELECT 1 FROM sales_order e
@@ -35,13 +44,7 @@ def _repeat_customers(*, scope: FactScope, first: dt.date, last: dt.date, channe
         ) THEN 1 ELSE 0 END), 0)
         FROM (
             SELECT DISTINCT o.customer_id FROM sales_order o
-            WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s AND o.status <> 'cancelled' {channel_sql}
-              AND EXISTS (
-                SELECT 1 FROM sales_orderline l
-                JOIN catalog_product p ON p.id = l.product_id
-                JOIN kpis_factscopecategory m ON m.category_id = p.category_id
-                WHERE l.order_id = o.id AND m.scope_id = %(scope)s
-              )
+            WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s AND o.status <> 'cancelled' {channel_sql}{scope_sql}
         ) c
     """
     with connection.cursor() as cursor:

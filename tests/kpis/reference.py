@@ -33,10 +33,11 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Prefetch
 
 from catalog.models import Category
 from returns.models import Return
-from sales.models import MarketingSpend, Order, Review, Shipment, TrafficDay
+from sales.models import MarketingSpend, Order, OrderLine, Review, Shipment, TrafficDay
 from shopmgr.core import roles
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -166,7 +167,11 @@ def _payment_fee_rate(method: str) -> Fraction:
 def _load_orders() -> list[Order]:
     return list(
         Order.objects.select_related("customer")
-        .prefetch_related("lines__product__category", "returns__lines", "invoices__payments")
+        # (the lines' products joined, not prefetched: SQLite refuses a prefetch by thousands of ids)
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product__category")),
+            "returns__lines", "invoices__payments",
+        )
         .order_by("placed_at", "id")
     )
 

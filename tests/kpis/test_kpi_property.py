@@ -3,8 +3,9 @@
 One random shop per module (a fixed seed): about 60 orders over some 50 days around both
 daylight-saving switches of 2026, plus earlier orders so that some customers are repeat
 customers; orders near Berlin midnight, several categories (three levels), channels and
-payment methods, free lines (an order net of 0 shares by line count), cancelled orders, partial
-returns with every disposition (some rejected, some requested only, some received long after),
+payment methods, free lines (an order net of 0 shares by line count), orders without lines,
+cancelled orders, partial returns with every disposition (some rejected, some requested only, some
+received long after),
 shipments on time and late, reviews, traffic and spend on days without orders, invoices paid
 fully, partly, late, too much or not at all. `compute_metrics --all` runs once; hypothesis then
 asks the API for random periods, users, categories and channels and compares every key exactly
@@ -114,7 +115,9 @@ def build_random_shop():
         )
         free_order = rng.random() < 0.05
         lines = []
-        for line_no, product in enumerate(rng.sample(products, rng.randint(1, 3)), start=1):
+        # (now and then an order without lines, as real exports have: the whole shop counts it)
+        line_count = 0 if rng.random() < 0.04 else rng.randint(1, 3)
+        for line_no, product in enumerate(rng.sample(products, line_count), start=1):
             quantity = rng.randint(1, 4)
             unit_price = Decimal("0") if free_order or rng.random() < 0.04 else cents(rng, 199, 30000)
             discount = Decimal("0")
@@ -240,6 +243,7 @@ def test_random_shop_has_what_the_property_needs(random_shop):
     assert Shipment.objects.filter(delivered_at=None).exists()
     assert Payment.objects.exists()
     assert Category.objects.filter(depth=2).exists()
+    assert orders.filter(lines=None).exclude(status=Order.Status.CANCELLED).exists()
     near_midnight = [o for o in orders if o.placed_at.astimezone(BERLIN).hour in (0, 23)]
     assert len(near_midnight) >= 10
 
