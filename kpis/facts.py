@@ -127,11 +127,8 @@ order_returns AS (
 # (see `_facts_sql`: the running shares and the previous ranks decide in which scopes they count).
 LINE_RUN_SQL = """line_run AS (
     -- the lines of the selected orders in path order within their order, with what came before
-    -- (an order without lines gives one line of no product in the pseudo-category 0, which only
-    -- the whole shop's scope holds: it counts as an order there, with its shipment, fees and invoices)
-    SELECT sel.id AS order_id, COALESCE(p.category_id, 0) AS category_id, l.product_id,
-           COALESCE(l.quantity, 0) AS quantity, COALESCE(l.unit_cost, 0) AS unit_cost,
-           COALESCE(l.net_amount, 0) AS net_amount, COALESCE(rt.qty, 0) AS ret_qty, COALESCE(rt.restocked, 0) AS restocked_qty,
+    SELECT l.order_id, p.category_id, l.product_id, l.quantity, l.unit_cost, l.net_amount,
+           COALESCE(rt.qty, 0) AS ret_qty, COALESCE(rt.restocked, 0) AS restocked_qty,
            -- docs/kpis.md: a return line's value is kept to four decimals
            CASE WHEN rt.return_lines IS NULL THEN 0
                 WHEN rt.return_lines = 1 THEN ROUND(l.net_amount * rt.qty * 1.0 / l.quantity, 4)
@@ -141,21 +138,27 @@ LINE_RUN_SQL = """line_run AS (
            END AS ret_value,
            {level_ranks},
            LAG(cat.rnk) OVER upto AS prev_rnk,
-           SUM(COALESCE(l.net_amount, 0)) OVER upto AS net_upto,
+           SUM(l.net_amount) OVER upto AS net_upto,
            ROW_NUMBER() OVER upto AS lines_upto,
            MAX(CASE WHEN rt.qty > 0 THEN cat.rnk END) OVER before AS prev_returned_rnk,
-           SUM(COALESCE(l.net_amount, 0)) OVER whole AS order_net,
+           SUM(l.net_amount) OVER whole AS order_net,
            COUNT(*) OVER whole AS order_lines,
-           SUM(COALESCE(l.quantity * l.unit_price - l.discount, 0)) OVER whole AS order_gross
-    FROM sel
-    LEFT JOIN sales_orderline l ON l.order_id = sel.id
-    LEFT JOIN catalog_product p ON p.id = l.product_id
-    LEFT JOIN cat ON cat.id = p.category_id
+           SUM(l.quantity * l.unit_price - l.discount) OVER whole AS order_gross
+    FROM sales_orderline l
+    JOIN sel ON sel.id = l.order_id
+    JOIN catalog_product p ON p.id = l.product_id
+    JOIN cat ON cat.id = p.category_id
     LEFT JOIN ret_line rt ON rt.order_line_id = l.id
-    WINDOW whole AS (PARTITION BY sel.id),
-           upto AS (PARTITION BY sel.id ORDER BY cat.rnk, l.id ROWS UNBOUNDED PRECEDING),
-           before AS (PARTITION BY sel.id ORDER BY cat.rnk, l.id
+    WINDOW whole AS (PARTITION BY l.order_id),
+           upto AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id ROWS UNBOUNDED PRECEDING),
+           before AS (PARTITION BY l.order_id ORDER BY cat.rnk, l.id
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+    UNION ALL
+    -- an order without lines: one line of no product in the pseudo-category 0, which only the
+    -- whole shop's scope holds (it counts as an order there, with its shipment, fees and invoices)
+    SELECT sel.id, 0, NULL, 0, 0, 0, 0, 0, 0, {no_level_ranks}, NULL, 0, 1, NULL, 0, 1, 0
+    FROM sel
+    WHERE NOT EXISTS (SELECT 1 FROM sales_orderline x WHERE x.order_id = sel.id)
 ),
 """
 
@@ -184,7 +187,9 @@ scope_member AS (
 
 
 def _line_run(levels: range) -> str:
-    return LINE_RUN_SQL.replace("{level_ranks}", ", ".join(f"cat.r{k}" for k in levels))
+    return LINE_RUN_SQL.replace("{level_ranks}", ", ".join(f"cat.r{k}" for k in levels)).replace(
+        "{no_level_ranks}", ", ".join("NULL" for _ in levels)
+    )
 
 
 def _shared(prev: str, levels: range) -> str:
