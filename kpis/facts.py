@@ -576,18 +576,26 @@ def range_params(d: Dialect, first: dt.date, last: dt.date) -> dict:
 
 
 def tune_planner(cursor, d: Dialect) -> None:
-    """PostgreSQL settings for the fact statements of this transaction (SET LOCAL)."""
+    """PostgreSQL settings for the fact statements of this transaction (SET LOCAL), in one round trip."""
     if d.vendor != "postgresql":
         return
-    # The CTE joins look huge to the planner, which then spends seconds JIT-compiling a
-    # statement that runs in milliseconds (measured: 1.3 s of 1.4 s for 90 days).
-    cursor.execute("SET LOCAL jit = off")
-    # The facts read what sits in memory: an index lookup costs hardly more than reading
-    # in sequence. With the default (4) the planner merged a day's few hundred orders
-    # against whole indexes (one day at 1M orders: 310 → 190 ms).
-    cursor.execute("SET LOCAL random_page_cost = 1.1")
+    settings_sql = [
+        # The CTE joins look huge to the planner, which then spends seconds JIT-compiling a
+        # statement that runs in milliseconds (measured: 1.3 s of 1.4 s for 90 days).
+        "SET LOCAL jit = off",
+        # The facts read what sits in memory: an index lookup costs hardly more than reading
+        # in sequence. With the default (4) the planner merged a day's few hundred orders
+        # against whole indexes (one day at 1M orders: 310 → 190 ms).
+        "SET LOCAL random_page_cost = 1.1",
+        # Facts are derived: a crash right after COMMIT loses at most the last fraction of a second
+        # of them, with the run's record of the day in the same transaction, and the next run
+        # computes the day again. Not waiting for the disk at each of a nightly run's thirty-odd
+        # commits saves seconds of wall time on a busy disk (measured: 5.9 s wall for 2.3 s of work).
+        "SET LOCAL synchronous_commit = off",
+    ]
     if settings.KPI_WORK_MEM_MB:  # (measured at 1M orders: 256 MB made a 128-day chunk slower, 16 → 19 s)
-        cursor.execute(f"SET LOCAL work_mem = '{int(settings.KPI_WORK_MEM_MB)}MB'")
+        settings_sql.append(f"SET LOCAL work_mem = '{int(settings.KPI_WORK_MEM_MB)}MB'")
+    cursor.execute("; ".join(settings_sql))
 
 
 def compute_range(first: dt.date, last: dt.date, *, scope_ids: Iterable[int] | None = None,
