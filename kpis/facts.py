@@ -266,21 +266,20 @@ inv AS (
 sel AS (
     SELECT o.id FROM sales_order o WHERE {placed}
 ),
-{RETURNED_LINES_SQL}first_order AS (
-    SELECT o.id FROM sales_order o JOIN sel ON sel.id = o.id
-    WHERE {live} AND {placed} AND NOT EXISTS (
-        SELECT 1 FROM sales_order e
-        WHERE e.customer_id = o.customer_id AND e.placed_at <= o.placed_at AND e.status <> '{CANCELLED}'
-          AND (e.placed_at < o.placed_at OR e.id < o.id)
-    )
-),
-order_x AS (
+{RETURNED_LINES_SQL}order_x AS (
     -- one row per order placed in the range with what its lines need; `delivered_day` only if it
     -- was delivered in the range too (and is not cancelled)
     SELECT o.id, o.channel, {d.berlin_date("o.placed_at")} AS day,
         CASE WHEN {delivered} AND {live} THEN {d.berlin_date("s.delivered_at")} END AS delivered_day,
         CASE WHEN {live} THEN 1 ELSE 0 END AS live,
-        CASE WHEN fo.id IS NOT NULL THEN 1 ELSE 0 END AS new_customer,
+        -- a new customer: no earlier non-cancelled order (probed per order by the customer index;
+        -- as a join to a list of first orders the plan turned into a nested loop over that list
+        -- whenever the planner underestimated it, e.g. before the tables had statistics)
+        CASE WHEN {live} AND NOT EXISTS (
+            SELECT 1 FROM sales_order e
+            WHERE e.customer_id = o.customer_id AND e.placed_at <= o.placed_at AND e.status <> '{CANCELLED}'
+              AND (e.placed_at < o.placed_at OR e.id < o.id)
+        ) THEN 1 ELSE 0 END AS new_customer,
         CASE WHEN {d.berlin_date("s.delivered_at")} <= s.promised_by THEN 1 ELSE 0 END AS on_time,
         {d.days_between("o.placed_at", "s.delivered_at")} AS delivery_days,
         COALESCE(orr.n, 0) AS returns_n, COALESCE(s.shipping_cost, 0) AS shipping_cost,
@@ -289,7 +288,6 @@ order_x AS (
     JOIN sales_order o ON o.id = sel.id
     LEFT JOIN sales_shipment s ON s.order_id = o.id
     LEFT JOIN order_returns orr ON orr.order_id = o.id
-    LEFT JOIN first_order fo ON fo.id = o.id
 ),
 {_line_run(levels)}line AS (
     SELECT ln.order_id, ox.channel, ln.category_id, ln.product_id, ox.day, ox.delivered_day, ox.live, ox.new_customer,
