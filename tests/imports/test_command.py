@@ -53,3 +53,28 @@ def test_an_unknown_kind_or_a_missing_file_is_a_clear_error(tmp_path):
 @pytest.mark.django_db
 def test_an_empty_file_is_an_error(run_import):
     assert [str(e) for e in run_import("customers", "").errors] == ["the file is empty: expected a header row"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("rows", "analysed"), [(999, False), (1000, True)])
+def test_a_big_import_analyses_the_table_it_wrote(run_import, rows, analysed):
+    # given a file of customers (autovacuum may be off: nothing else would give the planner
+    # statistics for the freshly loaded table)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    text = "customer_id,kind\n" + "".join(f"K-{n},b2c\n" for n in range(rows))
+
+    # when it is imported
+    with CaptureQueriesContext(connection) as queries:
+        result = run_import("customers", text)
+
+    # then from 1,000 new rows on, the customers table is analysed (PostgreSQL only)
+    assert result.created == rows
+    analyse = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor != "postgresql":
+        assert analyse == []
+    elif analysed:
+        assert analyse == ['ANALYZE "sales_customer"']
+    else:
+        assert analyse == []

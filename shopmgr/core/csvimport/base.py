@@ -152,6 +152,8 @@ class Kind:
 
     name: ClassVar[str]
     model: ClassVar[type[models.Model]]
+    # other tables an import of this kind writes (analysed with `model`'s after a big import)
+    also_writes: ClassVar[tuple[type[models.Model], ...]] = ()
     columns: ClassVar[tuple[Column, ...]]
     key: ClassVar[tuple[str, ...]]
     # Values a kind appends to each row (in check_row or prepare) and the fields they fill.

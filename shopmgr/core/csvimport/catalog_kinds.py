@@ -160,6 +160,7 @@ class ProductsKind(Kind):
 
     name = "products"
     model = Product
+    also_writes = (PriceChange,)
     columns = (
         Column("sku", p.text(64), field="sku"),
         Column("name", p.text(300), field="name"),

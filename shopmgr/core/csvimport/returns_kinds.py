@@ -44,6 +44,7 @@ class ReturnsKind(Kind):
 
     name = "returns"
     model = ReturnLine
+    also_writes = (Return,)
     columns = (
         Column("return_id", p.text(64), field="ret"),
         Column("order_id", p.text(64)),
