@@ -237,7 +237,6 @@ def _facts_sql(d: Dialect, scope_filter: str, categories: list[tuple[int, ...]],
     delivered = "s.delivered_at >= %(start)s AND s.delivered_at < %(end)s"
     levels = range(len(categories[0]) - 2)
 
-    invoice_share = "(CASE WHEN ot.net <> 0 THEN os.net * 1.0 / ot.net ELSE os.n * 1.0 / ot.n END)"
     product_insert = PRODUCT_INSERT if products else ""
     final_insert = FINAL_INSERT.format(
         columns=", ".join(FACT_COLUMNS),
@@ -383,20 +382,26 @@ receivable_fact AS (
 late_invoice AS (
     SELECT DISTINCT order_id FROM inv WHERE placed_in_range = 0
 ),
-inv_order_scope AS (
-    -- orders placed outside the range (few): their line-net share in each scope
-    -- (an order without lines: one pseudo-line of category 0, as in LINE_RUN_SQL)
-    SELECT li.order_id, sm.scope_id, SUM(COALESCE(l.net_amount, 0)) AS net, COUNT(*) AS n
+inv_line AS (
+    -- the lines of orders placed outside the range with an invoice event in it, with their order's
+    -- totals (an order without lines: one pseudo-line of category 0, as in LINE_RUN_SQL)
+    SELECT li.order_id, o.channel, COALESCE(p.category_id, 0) AS category_id,
+        COALESCE(l.net_amount, 0) AS net_amount,
+        SUM(COALESCE(l.net_amount, 0)) OVER (PARTITION BY li.order_id) AS order_net,
+        COUNT(*) OVER (PARTITION BY li.order_id) AS order_lines
     FROM late_invoice li
+    JOIN sales_order o ON o.id = li.order_id
     LEFT JOIN sales_orderline l ON l.order_id = li.order_id
     LEFT JOIN catalog_product p ON p.id = l.product_id
-    JOIN scope_member sm ON sm.category_id = COALESCE(p.category_id, 0)
-    GROUP BY li.order_id, sm.scope_id
 ),
-inv_order_total AS (
-    SELECT li.order_id, SUM(COALESCE(l.net_amount, 0)) AS net, COUNT(*) AS n
-    FROM late_invoice li LEFT JOIN sales_orderline l ON l.order_id = li.order_id
-    GROUP BY li.order_id
+inv_order_scope AS (
+    -- their line-net share in each scope (by line count if the order's net is 0), one row per
+    -- order and scope, so that their receivables join it on the order alone
+    SELECT il.order_id, sm.scope_id, MAX(il.channel) AS channel,
+        CASE WHEN MAX(il.order_net) <> 0 THEN SUM(il.net_amount) * 1.0 / MAX(il.order_net)
+             ELSE COUNT(*) * 1.0 / MAX(il.order_lines) END AS share
+    FROM inv_line il JOIN scope_member sm ON sm.category_id = il.category_id
+    GROUP BY il.order_id, sm.scope_id
 ),
 money_part AS (
     SELECT a.day, sm.scope_id, a.channel,
@@ -454,13 +459,10 @@ receivable_part AS (
     FROM receivable_fact a JOIN scope_member sm ON sm.category_id = a.category_id
     GROUP BY a.day, sm.scope_id, a.channel
     UNION ALL
-    SELECT e.day, os.scope_id, o.channel,
-        SUM(e.open_change * {invoice_share}), SUM(e.overdue_change * {invoice_share})
+    SELECT e.day, os.scope_id, os.channel, SUM(e.open_change * os.share), SUM(e.overdue_change * os.share)
     FROM order_receivable e
-    JOIN sales_order o ON o.id = e.order_id
     JOIN inv_order_scope os ON os.order_id = e.order_id
-    JOIN inv_order_total ot ON ot.order_id = e.order_id
-    GROUP BY e.day, os.scope_id, o.channel
+    GROUP BY e.day, os.scope_id, os.channel
 ),
 parts AS (
     SELECT day, scope_id, channel, 0 AS orders_all, 0 AS orders_cancelled, 0 AS orders, units_sold, revenue,
