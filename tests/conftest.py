@@ -1,7 +1,11 @@
 """Shared fixtures. Tests needing PostgreSQL, Redis or a browser skip with a reason elsewhere,
 and fail instead of skipping when CI is set (DESIGN §6)."""
 
+import csv
+import importlib.util
 import os
+import sys
+from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
@@ -13,6 +17,21 @@ from tests.catalog.factories import CategoryFactory
 from tests.core.factories import UserFactory
 
 IN_CI = bool(os.environ.get("CI"))
+
+
+def load_script(path: Path):
+    """A script of scripts/ (not a package) as a module, e.g. a converter of real data."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (dataclasses look the module up while the class bodies run)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_csv(path: Path, *, encoding: str = "utf-8") -> list[dict[str, str]]:
+    """Every row of a CSV file with a header, as dicts."""
+    with open(path, encoding=encoding, newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def skip_or_fail(reason: str) -> None:

@@ -1,12 +1,10 @@
 """Fixtures for the Olist sample: the converter script as a module, the real data folder."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
+from tests.conftest import load_script, skip_or_fail
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "convert_olist.py"
@@ -15,11 +13,7 @@ SOURCE = REPO.parent / "shared" / "data" / "olist-sample"
 
 @pytest.fixture(scope="session")
 def converter():
-    spec = importlib.util.spec_from_file_location("convert_olist", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # (dataclasses look the module up while the class bodies run)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ evening deliveries in São Paulo that fall on the next Berlin day, reviews of or
 products. Skipped without the data folder, failing in CI.
 """
 
-import csv
 import datetime as dt
 import io
 import statistics
@@ -28,7 +27,7 @@ from django.core.management import call_command
 from catalog.models import Category
 from sales.models import Order, OrderLine, Review, Shipment
 from shopmgr.core import roles
-from tests.conftest import user_with_role
+from tests.conftest import read_csv, user_with_role
 from tests.kpis import reference
 from tests.kpis.conftest import get_kpis, module_data
 
@@ -42,8 +41,7 @@ WHOLE = {"date_from": "2016-09-01", "date_to": "2018-10-31"}
 
 
 def raw(source, name) -> list[dict[str, str]]:
-    with open(source / name, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv(source / name, encoding="utf-8-sig")
 
 
 def sao_paulo(text: str) -> dt.datetime:

@@ -1,12 +1,10 @@
 """Fixtures for the Online Retail conversion: the converter script as a module, the real data."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
+from tests.conftest import load_script, skip_or_fail
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "convert_online_retail.py"
@@ -15,18 +13,9 @@ SOURCE = DATA / "online-retail" / "online_retail_2009_2011_combined.csv.gz"
 SLICE_LINES = 20_000
 
 
-def _load_converter():
-    spec = importlib.util.spec_from_file_location("convert_online_retail", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look the module up in sys.modules while the class bodies run.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def converter():
-    return _load_converter()
+    return load_script(SCRIPT)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from catalog.models import Category, Product
 from returns.models import Return, ReturnLine
 from sales.models import Customer, Order, OrderLine
+from tests.conftest import read_csv
 from tests.online_retail.conftest import SCRIPT, SLICE_LINES
 
 HEADER = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,CustomerID,Country,source"
@@ -39,11 +40,6 @@ C100007,22423,REGENCY CAKESTAND 3 TIER,-1,2010-07-03 11:00:00,12.75,,EIRE,hand
 C100008,21212,PACK OF 72 RETROSPOT CAKE CASES,-2,2010-07-03 12:00:00,0.55,12345,United Kingdom,hand
 C100010,POST,POSTAGE,-1,2010-07-04 12:00:00,18,12345,United Kingdom,hand
 """
-
-
-def read_csv(path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def import_all(outdir) -> None:

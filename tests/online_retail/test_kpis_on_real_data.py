@@ -12,7 +12,6 @@ Two checks, each independent of the metrics engine:
 Skipped without the data folder, failing in CI (tests/online_retail/conftest.py).
 """
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -25,7 +24,7 @@ from django.core.management import call_command
 from catalog.models import Category
 from kpis.registry import KEYS
 from shopmgr.core import roles
-from tests.conftest import user_with_role
+from tests.conftest import read_csv, user_with_role
 from tests.kpis import reference
 from tests.kpis.conftest import get_kpis, module_data
 
@@ -33,11 +32,6 @@ pytestmark = pytest.mark.django_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KINDS = ("categories", "products", "customers", "orders", "order_lines", "returns")
-
-
-def read_csv(path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def berlin_day(text: str) -> dt.date:
