@@ -10,7 +10,7 @@ timestamps, the next day) come from `Dialect`. docs/kpis.md states the rules in 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -668,10 +668,11 @@ RETURN_FACT_COLUMNS = ["returned_units", "returned_value", "cogs_restocked", "re
 RETURN_PRODUCT_COLUMNS = ["returned_units", "returned_value", "cogs_restocked"]
 
 
-def _update_from(model, key: list[str], columns: list[str], fresh: str) -> str:
-    """An UPDATE of `columns` of the range's rows of `model`'s table to the figures in CTE `fresh`
-    (0 where it has none: a return that was rejected or deleted), writing only the rows that
-    change (the figures cast to the columns' own types, so that equal values compare equal)."""
+def _update_from(model, key: list[str], columns: list[str], fresh: str, where: str = "") -> str:
+    """An UPDATE of `columns` of the range's rows of `model`'s table (those `where` also selects,
+    e.g. some channels) to the figures in CTE `fresh` (0 where it has none: a return that was
+    rejected or deleted), writing only the rows that change (the figures cast to the columns' own
+    types, so that equal values compare equal)."""
     table = model._meta.db_table
     casts = {c: model._meta.get_field(c).db_type(connection) for c in columns}
     return f"""UPDATE {table} t SET {", ".join(f"{c} = x.{c}" for c in columns)}
@@ -679,17 +680,31 @@ def _update_from(model, key: list[str], columns: list[str], fresh: str) -> str:
         SELECT t2.id, {", ".join(f"CAST(COALESCE(n.{c}, 0) AS {casts[c]}) AS {c}" for c in columns)}
         FROM {table} t2
         LEFT JOIN {fresh} n ON {" AND ".join(f"n.{k} = t2.{k}" for k in key)}
-        WHERE t2.day BETWEEN %(first)s AND %(last)s
+        WHERE t2.day BETWEEN %(first)s AND %(last)s{where.replace("{t}", "t2")}
     ) x
     WHERE t.id = x.id AND ({", ".join(f"t.{c}" for c in columns)}) IS DISTINCT FROM ({", ".join(f"x.{c}" for c in columns)})
     RETURNING 1"""
 
 
-def _return_columns_sql(d: Dialect, categories: list[tuple[int, ...]]) -> str:
+def channel_filter(column: str, channels: Collection[str] | None) -> tuple[str, dict]:
+    """(" AND column IN (…)", its parameters) for some channels; ("", {}) for all (None)."""
+    if channels is None:
+        return "", {}
+    names = sorted(channels)
+    params = {f"channel_{i}": name for i, name in enumerate(names)}
+    inside = ", ".join(f"%({p})s" for p in params) or "NULL"  # (none: no row matches)
+    return f" AND {column} IN ({inside})", params
+
+
+def _return_columns_sql(d: Dialect, categories: list[tuple[int, ...]], channels: str = "") -> str:
     """The return figures of the orders placed in the range that have a counted return, rolled up
     as `_facts_sql` rolls them up (the same lines in path order, the same shares and levels), and
     written over the range's facts in place. Returns (fact rows changed, product fact rows
-    changed, figures without a fact row to take them). PostgreSQL only."""
+    changed, figures without a fact row to take them). PostgreSQL only.
+
+    `channels` (from `channel_filter` on "{t}.channel") limits it to the orders and fact rows of
+    those channels: every figure of an order goes to its own channel's rows, so the rows of the
+    other channels would come out unchanged."""
     live = f"o.status <> '{CANCELLED}'"
     levels = range(len(categories[0]) - 2)
     return f"""
@@ -697,7 +712,7 @@ WITH
 {_scope_ctes(categories, "1 = 1")}sel AS (
     SELECT DISTINCT o.id FROM sales_order o JOIN returns_return r ON r.order_id = o.id
     WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
-      AND r.received_at IS NOT NULL AND r.rejected = %(false)s
+      AND r.received_at IS NOT NULL AND r.rejected = %(false)s{channels.replace("{t}", "o")}
 ),
 {RETURNED_LINES_SQL}{_line_run(levels)}line AS (
     SELECT ln.order_id, o.channel, ln.category_id, ln.product_id, {d.berlin_date("o.placed_at")} AS day,
@@ -717,7 +732,7 @@ product_fresh AS (
     GROUP BY day, product_id, channel
 ),
 product_done AS (
-    {_update_from(DailyProductFact, ["day", "product_id", "channel"], RETURN_PRODUCT_COLUMNS, "product_fresh")}
+    {_update_from(DailyProductFact, ["day", "product_id", "channel"], RETURN_PRODUCT_COLUMNS, "product_fresh", channels)}
 ),
 money_fact AS (
     SELECT day, channel, category_id, SUM(ret_qty) AS returned_units, SUM(ret_value) AS returned_value,
@@ -754,7 +769,7 @@ fresh AS (
     GROUP BY day, scope_id, channel
 ),
 fact_done AS (
-    {_update_from(DailyFact, ["day", "scope_id", "channel"], RETURN_FACT_COLUMNS, "fresh")}
+    {_update_from(DailyFact, ["day", "scope_id", "channel"], RETURN_FACT_COLUMNS, "fresh", channels)}
 )
 SELECT (SELECT COUNT(*) FROM fact_done), (SELECT COUNT(*) FROM product_done),
     (SELECT COUNT(*) FROM fresh n WHERE NOT EXISTS (
@@ -765,11 +780,13 @@ SELECT (SELECT COUNT(*) FROM fact_done), (SELECT COUNT(*) FROM product_done),
 """
 
 
-def compute_return_figures(first: dt.date, last: dt.date) -> int | None:
+def compute_return_figures(first: dt.date, last: dt.date, *, channels: Collection[str] | None = None) -> int | None:
     """Re-roll the return figures of days first..last, whose other source rows did not change since
-    their facts were computed (the nightly run's days touched only by returns). Returns the fact
-    rows changed, or None where that cannot be done in place (not PostgreSQL, or a figure without
-    its fact row, e.g. a day never computed): the caller then recomputes the days whole.
+    their facts were computed (the nightly run's days touched only by returns), for the orders
+    and fact rows of `channels` (None: all; the nightly run names the channels of the orders whose
+    returns changed). Returns the fact rows changed, or None where that cannot be done in place
+    (not PostgreSQL, or a figure without its fact row, e.g. a day never computed): the caller
+    then recomputes the days whole.
 
     Runs in the caller's transaction. A late return of an order 20 days ago changes a handful of
     rows of that day instead of rewriting all of them.
@@ -784,11 +801,12 @@ def compute_return_figures(first: dt.date, last: dt.date) -> int | None:
     categories = category_ranks(dict(Category.objects.values_list("pk", "path")))
     if not categories:
         return 0
+    channel_sql, channel_params = channel_filter("{t}.channel", channels)
     with connection.cursor() as cursor:
         tune_planner(cursor, d)
-        cursor.execute(_return_columns_sql(d, categories), range_params(d, first, last))
+        cursor.execute(_return_columns_sql(d, categories, channel_sql), {**range_params(d, first, last), **channel_params})
         facts_changed, products_changed, homeless = cursor.fetchone()
     if homeless:
         return None
-    compute_return_range(first, last)
+    compute_return_range(first, last, channels=channels, tuned=True)
     return facts_changed + products_changed

@@ -11,16 +11,17 @@ gives the same rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.db import connection
 
-from .facts import CANCELLED, Dialect, range_params, tune_planner
+from .facts import CANCELLED, Dialect, channel_filter, range_params, tune_planner
 
 RETURN_SQL = """
 WITH
 ord AS (
     SELECT o.id, o.channel, {day} AS day FROM sales_order o
-    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s AND o.status <> '{cancelled}'
+    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s AND o.status <> '{cancelled}'{channels}
 ),
 line AS (
     -- the counted return lines of the range's orders
@@ -60,19 +61,26 @@ GROUP BY line.day, line.product_id, line.reason_id, line.channel
 """
 
 
-def compute_return_range(first: dt.date, last: dt.date) -> int:
-    """Replace the return facts of the Berlin days first..last (orders placed on them); rows written.
+def compute_return_range(first: dt.date, last: dt.date, *, channels: Collection[str] | None = None,
+                         tuned: bool = False) -> int:
+    """Replace the return facts of the Berlin days first..last (orders placed on them) of `channels`
+    (None: all; every row is its order's channel's); rows written.
 
-    Runs in the caller's transaction (kpis.facts.compute_range, inside the metrics job).
+    Runs in the caller's transaction (kpis.facts.compute_range, inside the metrics job); `tuned`:
+    the caller set the planner already (kpis.facts.tune_planner).
     """
     d = Dialect(connection.vendor)
-    params = range_params(d, first, last)
+    channel_sql, channel_params = channel_filter("{t}.channel", channels)
+    params = {**range_params(d, first, last), **channel_params}
+    where = f"day BETWEEN %(first)s AND %(last)s{channel_sql.replace('{t}.', '')}"
     with connection.cursor() as cursor:
-        tune_planner(cursor, d)  # (as kpis/facts.py: also when called on its own)
-        cursor.execute("DELETE FROM kpis_dailyreturnfact WHERE day BETWEEN %(first)s AND %(last)s", params)
-        cursor.execute(RETURN_SQL.format(day=d.berlin_date("o.placed_at"), cancelled=CANCELLED), params)
+        if not tuned:
+            tune_planner(cursor, d)  # (as kpis/facts.py: also when called on its own)
+        cursor.execute(f"DELETE FROM kpis_dailyreturnfact WHERE {where}", params)
+        cursor.execute(RETURN_SQL.format(day=d.berlin_date("o.placed_at"), cancelled=CANCELLED,
+                                         channels=channel_sql.replace("{t}", "o")), params)
         if cursor.rowcount is not None and cursor.rowcount >= 0:
             return cursor.rowcount
         # (an INSERT … WITH … does not report its row count on every database)
-        cursor.execute("SELECT COUNT(*) FROM kpis_dailyreturnfact WHERE day BETWEEN %(first)s AND %(last)s", params)
+        cursor.execute(f"SELECT COUNT(*) FROM kpis_dailyreturnfact WHERE {where}", params)
         return cursor.fetchone()[0]

@@ -29,7 +29,7 @@ from sales.models import (
     Shipment,
     TrafficDay,
 )
-from shopmgr.core.dates import BERLIN, berlin_day
+from shopmgr.core.dates import BERLIN, berlin_day, berlin_midnight_utc
 
 from .facts import compute_range, compute_return_figures
 from .models import FactScope, KpiTarget, MetricsRun, MetricsRunDay, StaleDay
@@ -106,7 +106,9 @@ def metrics_compute_day(*, run: MetricsRun, day: dt.date, part: str = MetricsRun
     """
     try:
         with transaction.atomic():
-            rows = compute_return_figures(day, day) if part == MetricsRunDay.Part.RETURNS else None
+            rows = None
+            if part == MetricsRunDay.Part.RETURNS:
+                rows = compute_return_figures(day, day, channels=changed_return_channels(day=day, since=run.changes_since))
             if rows is None:
                 part = MetricsRunDay.Part.WHOLE
                 rows = compute_range(day, day)
@@ -123,6 +125,23 @@ def metrics_compute_day(*, run: MetricsRun, day: dt.date, part: str = MetricsRun
         )
         MetricsRun.objects.filter(pk=run.pk).update(days_failed=F("days_failed") + 1)
         raise
+
+
+def changed_return_channels(*, day: dt.date, since: dt.datetime | None) -> set[str] | None:
+    """The channels of the orders placed on `day` whose returns or return lines changed after
+    `since`: the only ones whose return figures a returns-only day needs re-rolled (every figure
+    of an order counts in its own channel). None (all channels) without `since`, or where no
+    such order is found any more."""
+    if since is None:
+        return None
+    orders = Order.objects.filter(placed_at__gte=berlin_midnight_utc(day),
+                                  placed_at__lt=berlin_midnight_utc(day + dt.timedelta(days=1)))
+    channels: set[str] = set()
+    # (each source is its own query, as in dirty_day_parts)
+    for changed in [Return.objects.filter(changed_at__gt=since).values("order_id"),
+                    ReturnLine.objects.filter(changed_at__gt=since).values("ret__order_id")]:
+        channels.update(orders.filter(pk__in=changed).order_by().values_list("channel", flat=True).distinct())
+    return channels or None
 
 
 def metrics_compute_range(*, run: MetricsRun, first: dt.date, last: dt.date, chunk_days: int = 92) -> int:

@@ -301,6 +301,49 @@ def test_return_changes_rerolled_in_place_equal_a_whole_recompute(after_a_succes
     assert every_fact() == nightly
 
 
+def test_a_late_return_rerolls_only_its_orders_channel(after_a_successful_run, require_postgres, today):
+    # given 20 days ago, beside o20 (webshop), a marketplace order of a dress (59.50 gross = 50.00
+    # net) whose dress came back before the last run, so that both channels have return figures
+    shop = after_a_successful_run
+    day = today - dt.timedelta(days=20)
+    market = OrderFactory(customer=CustomerFactory(name="Cleo"), placed_at=at(day, 12), channel="marketplace",
+                          payment_method="paypal")
+    OrderLineFactory(order=market, line_no=1, product=shop["dress"], quantity=1, unit_price=Decimal("59.50"),
+                     unit_cost=Decimal("10.00"))
+    receive_return(market, [(1, 1, "write_off")], "R-MARKET")
+    run_nightly()
+    backdate_source_rows()
+    market_rows = sorted(DailyFact.objects.filter(day=day, channel="marketplace").values_list("pk", *FACT_COLUMNS))
+
+    # when o20's dress (webshop) comes back today and the nightly job runs
+    receive_return(shop["o20"], [(1, 1, "restock")], "R-WEB")
+    run = run_nightly()
+
+    # then the day was re-rolled in place for the webshop alone: its shop-wide row holds the dress
+    # (1 unit, 50.00, cost 10.00 back in stock), the marketplace's rows still hold theirs (1 unit,
+    # 50.00, written off) as they were, and every fact equals a recompute from scratch
+    assert services.changed_return_channels(day=day, since=run.changes_since) == {"webshop"}
+    assert parts_of(run) == {day: MetricsRunDay.Part.RETURNS}
+    web = DailyFact.objects.get(day=day, scope__key="all", channel="webshop")
+    assert (web.returned_units, web.returned_value, web.cogs_restocked, web.orders_returned) == (1, 50, 10, 1)
+    market_all = DailyFact.objects.get(day=day, scope__key="all", channel="marketplace")
+    assert (market_all.returned_units, market_all.returned_value, market_all.cogs_restocked,
+            market_all.orders_returned) == (1, 50, 0, 1)
+    assert sorted(DailyFact.objects.filter(day=day, channel="marketplace").values_list("pk", *FACT_COLUMNS)) == market_rows
+    nightly = every_fact()
+    call_command("compute_metrics", "--all", verbosity=0)
+    assert every_fact() == nightly
+
+
+def test_changed_return_channels_without_a_last_run_means_every_channel(after_a_successful_run, today):
+    # given a day and no earlier successful run to look from
+    # when the channels of its changed returns are asked for
+    # then there is no cut-off to compare with: every channel (None)
+    assert services.changed_return_channels(day=today - dt.timedelta(days=20), since=None) is None
+    # and a cut-off after every write finds no changed return: every channel too (never none)
+    assert services.changed_return_channels(day=today - dt.timedelta(days=20), since=timezone.now()) is None
+
+
 def test_a_return_on_a_day_without_facts_recomputes_the_day_whole(after_a_successful_run, require_postgres,
                                                                   today):
     # given the facts of 20 days ago are missing (as if that day had never been computed)
