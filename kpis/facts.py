@@ -57,6 +57,11 @@ class Dialect:
     def least(self, a: str, b: str) -> str:
         return f"LEAST({a}, {b})" if self.vendor == "postgresql" else f"MIN({a}, {b})"
 
+    @property
+    def materialized(self) -> str:
+        """A CTE computed once, not inlined where it is used (PostgreSQL 12 and later)."""
+        return "MATERIALIZED " if self.vendor == "postgresql" else ""
+
     def param_date(self, value: dt.date):
         return value if self.vendor == "postgresql" else value.isoformat()
 
@@ -265,9 +270,11 @@ inv AS (
 sel AS (
     SELECT o.id FROM sales_order o WHERE {placed}
 ),
-{RETURNED_LINES_SQL}order_x AS (
+{RETURNED_LINES_SQL}order_x AS {d.materialized}(
     -- one row per order placed in the range with what its lines need; `delivered_day` only if it
-    -- was delivered in the range too (and is not cancelled)
+    -- was delivered in the range too (and is not cancelled). Materialized: inlined into `line`,
+    -- its new-customer probe ran once per line instead of once per order (at 1M orders, 469,000
+    -- probes instead of 159,000 for a 128-day chunk)
     SELECT o.id, o.channel, {d.berlin_date("o.placed_at")} AS day,
         CASE WHEN {delivered} AND {live} THEN {d.berlin_date("s.delivered_at")} END AS delivered_day,
         CASE WHEN {live} THEN 1 ELSE 0 END AS live,
