@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -29,7 +30,7 @@ from sales.models import (
     Shipment,
     TrafficDay,
 )
-from shopmgr.core.dates import BERLIN, berlin_day, berlin_midnight_utc
+from shopmgr.core.dates import BERLIN, berlin_day
 
 from .facts import compute_range, compute_return_figures
 from .models import FactScope, KpiTarget, MetricsRun, MetricsRunDay, StaleDay
@@ -98,17 +99,17 @@ def metrics_run_finish(*, run: MetricsRun, error: str = "") -> MetricsRun:
     return run
 
 
-def metrics_compute_day(*, run: MetricsRun, day: dt.date, part: str = MetricsRunDay.Part.WHOLE) -> int:
+def metrics_compute_day(*, run: MetricsRun, day: dt.date, part: str = MetricsRunDay.Part.WHOLE,
+                        channels: Collection[str] | None = None) -> int:
     """Recompute one day in one transaction and record its outcome on the run.
 
-    `part` RETURNS re-rolls only the day's return figures (its only changes were returns); where
-    that cannot be done in place (see `compute_return_figures`) the day is recomputed whole.
+    `part` RETURNS re-rolls only the day's return figures (its only changes were returns), of the
+    orders and fact rows of `channels` (None: all; see `dirty_day_parts`); where that cannot be
+    done in place (see `compute_return_figures`) the day is recomputed whole.
     """
     try:
         with transaction.atomic():
-            rows = None
-            if part == MetricsRunDay.Part.RETURNS:
-                rows = compute_return_figures(day, day, channels=changed_return_channels(day=day, since=run.changes_since))
+            rows = compute_return_figures(day, day, channels=channels) if part == MetricsRunDay.Part.RETURNS else None
             if rows is None:
                 part = MetricsRunDay.Part.WHOLE
                 rows = compute_range(day, day)
@@ -125,23 +126,6 @@ def metrics_compute_day(*, run: MetricsRun, day: dt.date, part: str = MetricsRun
         )
         MetricsRun.objects.filter(pk=run.pk).update(days_failed=F("days_failed") + 1)
         raise
-
-
-def changed_return_channels(*, day: dt.date, since: dt.datetime | None) -> set[str] | None:
-    """The channels of the orders placed on `day` whose returns or return lines changed after
-    `since`: the only ones whose return figures a returns-only day needs re-rolled (every figure
-    of an order counts in its own channel). None (all channels) without `since`, or where no
-    such order is found any more."""
-    if since is None:
-        return None
-    orders = Order.objects.filter(placed_at__gte=berlin_midnight_utc(day),
-                                  placed_at__lt=berlin_midnight_utc(day + dt.timedelta(days=1)))
-    channels: set[str] = set()
-    # (each source is its own query, as in dirty_day_parts)
-    for changed in [Return.objects.filter(changed_at__gt=since).values("order_id"),
-                    ReturnLine.objects.filter(changed_at__gt=since).values("ret__order_id")]:
-        channels.update(orders.filter(pk__in=changed).order_by().values_list("channel", flat=True).distinct())
-    return channels or None
 
 
 def metrics_compute_range(*, run: MetricsRun, first: dt.date, last: dt.date, chunk_days: int = 92) -> int:
@@ -208,14 +192,16 @@ def data_day_range() -> tuple[dt.date, dt.date] | None:
 def dirty_days(*, since: dt.datetime | None) -> set[dt.date]:
     """Berlin days whose facts depend on rows written after `since` (None: every day with data)."""
     whole, returns_only = dirty_day_parts(since=since)
-    return whole | returns_only
+    return whole | returns_only.keys()
 
 
-def dirty_day_parts(*, since: dt.datetime | None) -> tuple[set[dt.date], set[dt.date]]:
-    """(days to recompute whole, days whose only changed rows are returns) since `since`.
+def dirty_day_parts(*, since: dt.datetime | None) -> tuple[set[dt.date], dict[dt.date, set[str]]]:
+    """(days to recompute whole, {day whose only changed rows are returns: the channels of the
+    orders whose returns changed}) since `since`.
 
     A return counts against its order's day (cohort view) and changes only that day's return
-    figures: a day no other change touched gets those re-rolled in place (`compute_return_figures`).
+    figures: a day no other change touched gets those re-rolled in place (`compute_return_figures`),
+    and only for those channels (every figure of an order counts in its own channel's rows).
 
     What a changed row touches (docs/kpis.md says on which day each figure counts):
     - an order: its own day; the days of its shipment's delivery, its reviews and its invoices
@@ -235,9 +221,9 @@ def dirty_day_parts(*, since: dt.datetime | None) -> tuple[set[dt.date], set[dt.
     if since is None:
         bounds = data_day_range()
         if bounds is None:
-            return set(), set()
+            return set(), {}
         first, last = bounds
-        return {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}, set()
+        return {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}, {}
     changed = {"changed_at__gt": since}
     days: set[dt.date] = set()
 
@@ -270,11 +256,15 @@ def dirty_day_parts(*, since: dt.datetime | None) -> tuple[set[dt.date], set[dt.
     for paid, due in Payment.objects.filter(invoice__in=invoice_ids).values_list("paid_on", "invoice__due_on"):
         days.update([paid, max(paid, due + dt.timedelta(days=1))])
     days.update(_stale_days(since))
-    returned: set[dt.date] = set()
+    returned: dict[dt.date, set[str]] = {}
     for orders in [Return.objects.filter(**changed).values("order_id"),
                    ReturnLine.objects.filter(**changed).values("ret__order_id")]:
-        returned.update(_berlin_days(Order.objects.filter(pk__in=orders), "placed_at"))
-    return days, returned - days
+        for day, channel in (
+            Order.objects.filter(pk__in=orders).order_by().annotate(day=TruncDate("placed_at", tzinfo=BERLIN))
+            .values_list("day", "channel").distinct()
+        ):
+            returned.setdefault(day, set()).add(channel)
+    return days, {day: channels for day, channels in returned.items() if day not in days}
 
 
 def _berlin_days(queryset, field: str) -> set[dt.date]:

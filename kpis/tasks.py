@@ -22,7 +22,7 @@ def nightly_metrics() -> dict:
         whole, returns_only = services.dirty_day_parts(since=run.changes_since)
         whole |= services.failed_days()
         parts = {day: MetricsRunDay.Part.WHOLE for day in whole}
-        parts.update({day: MetricsRunDay.Part.RETURNS for day in returns_only - whole})
+        parts.update({day: MetricsRunDay.Part.RETURNS for day in returns_only.keys() - whole})
         days = sorted(parts)
     except Exception as exc:
         services.metrics_run_finish(run=run, error=repr(exc)[:2000])
@@ -32,17 +32,19 @@ def nightly_metrics() -> dict:
         services.metrics_run_finish(run=run)
         return {"status": "succeeded", "days": 0}
     for day in days:
-        compute_metrics_day.delay(run.pk, day.isoformat(), parts[day])
+        channels = sorted(returns_only[day]) if parts[day] == MetricsRunDay.Part.RETURNS else None
+        compute_metrics_day.delay(run.pk, day.isoformat(), parts[day], channels)
     return {"status": "dispatched", "run": run.pk, "days": len(days)}
 
 
 @shared_task(name="kpis.compute_metrics_day", acks_late=True)
-def compute_metrics_day(run_id: int, day: str, part: str = MetricsRunDay.Part.WHOLE) -> dict:
-    """Recompute one day (or only its return figures: `part`); the task that completes the run's
-    last day closes the run."""
+def compute_metrics_day(run_id: int, day: str, part: str = MetricsRunDay.Part.WHOLE,
+                        channels: list[str] | None = None) -> dict:
+    """Recompute one day (or only its return figures: `part`, of `channels`, None: all); the task
+    that completes the run's last day closes the run."""
     run = MetricsRun.objects.get(pk=run_id)
     try:
-        rows = services.metrics_compute_day(run=run, day=dt.date.fromisoformat(day), part=part)
+        rows = services.metrics_compute_day(run=run, day=dt.date.fromisoformat(day), part=part, channels=channels)
         outcome = {"day": day, "rows": rows}
     except Exception as exc:  # recorded on the run by the service; the next run redoes the day
         outcome = {"day": day, "error": repr(exc)[:500]}

@@ -317,12 +317,13 @@ def test_a_late_return_rerolls_only_its_orders_channel(after_a_successful_run, r
 
     # when o20's dress (webshop) comes back today and the nightly job runs
     receive_return(shop["o20"], [(1, 1, "restock")], "R-WEB")
+    since = MetricsRun.objects.order_by("-started_at").first().started_at - services.CHANGE_MARGIN
+    assert services.dirty_day_parts(since=since) == (set(), {day: {"webshop"}})
     run = run_nightly()
 
     # then the day was re-rolled in place for the webshop alone: its shop-wide row holds the dress
     # (1 unit, 50.00, cost 10.00 back in stock), the marketplace's rows still hold theirs (1 unit,
     # 50.00, written off) as they were, and every fact equals a recompute from scratch
-    assert services.changed_return_channels(day=day, since=run.changes_since) == {"webshop"}
     assert parts_of(run) == {day: MetricsRunDay.Part.RETURNS}
     web = DailyFact.objects.get(day=day, scope__key="all", channel="webshop")
     assert (web.returned_units, web.returned_value, web.cogs_restocked, web.orders_returned) == (1, 50, 10, 1)
@@ -335,13 +336,21 @@ def test_a_late_return_rerolls_only_its_orders_channel(after_a_successful_run, r
     assert every_fact() == nightly
 
 
-def test_changed_return_channels_without_a_last_run_means_every_channel(after_a_successful_run, today):
-    # given a day and no earlier successful run to look from
-    # when the channels of its changed returns are asked for
-    # then there is no cut-off to compare with: every channel (None)
-    assert services.changed_return_channels(day=today - dt.timedelta(days=20), since=None) is None
-    # and a cut-off after every write finds no changed return: every channel too (never none)
-    assert services.changed_return_channels(day=today - dt.timedelta(days=20), since=timezone.now()) is None
+def test_returns_only_days_name_the_channels_of_their_changed_returns(after_a_successful_run, today):
+    # given after a run: a return of o20 (webshop, 20 days ago) and one of o10 (marketplace, 10
+    # days ago)
+    shop = after_a_successful_run
+    since = MetricsRun.objects.order_by("-started_at").first().started_at - services.CHANGE_MARGIN
+    receive_return(shop["o20"], [(1, 1, "restock")], "R-20")
+    receive_return(shop["o10"], [(1, 1, "restock")], "R-10")
+
+    # when the changed days are looked up
+    whole, returns_only = services.dirty_day_parts(since=since)
+
+    # then both days are returns-only days, each with its order's channel only
+    assert whole == set()
+    assert returns_only == {today - dt.timedelta(days=20): {"webshop"}, today - dt.timedelta(days=10): {"marketplace"}}
+    assert services.dirty_days(since=since) == set(returns_only)
 
 
 def test_a_return_on_a_day_without_facts_recomputes_the_day_whole(after_a_successful_run, require_postgres,
