@@ -210,7 +210,8 @@ def dirty_day_parts(*, since: dt.datetime | None) -> tuple[set[dt.date], dict[dt
       the first, and the second when this one is the first (it may have just moved ahead);
     - an order line: its order's day, its shipment's delivery day and its invoices' days (lines
       decide which scopes the order counts in and their shares);
-    - a return or return line: its order's day (cohort view);
+    - a return or return line: its order's day (cohort view), and the day of the order its order
+      line belongs to, should that be another one;
     - a shipment: its order's day (shipping cost) and its delivery day;
     - a review, traffic, marketing spend: its own day;
     - an invoice or payment: the invoice's issue day, the day after it falls due, and each of its
@@ -257,8 +258,13 @@ def dirty_day_parts(*, since: dt.datetime | None) -> tuple[set[dt.date], dict[dt
         days.update([paid, max(paid, due + dt.timedelta(days=1))])
     days.update(_stale_days(since))
     returned: dict[dt.date, set[str]] = {}
-    for orders in [Return.objects.filter(**changed).values("order_id"),
-                   ReturnLine.objects.filter(**changed).values("ret__order_id")]:
+    changed_returns = Return.objects.filter(**changed)
+    # (a return line counts with the order its order line belongs to, which the admin does not
+    # force to be the return's order: both orders' days and channels)
+    for orders in [changed_returns.values("order_id"),
+                   ReturnLine.objects.filter(**changed).values("ret__order_id"),
+                   ReturnLine.objects.filter(**changed).values("order_line__order_id"),
+                   ReturnLine.objects.filter(ret__in=changed_returns.values("pk")).values("order_line__order_id")]:
         for day, channel in (
             Order.objects.filter(pk__in=orders).order_by().annotate(day=TruncDate("placed_at", tzinfo=BERLIN))
             .values_list("day", "channel").distinct()

@@ -301,11 +301,9 @@ def test_return_changes_rerolled_in_place_equal_a_whole_recompute(after_a_succes
     assert every_fact() == nightly
 
 
-def test_a_late_return_rerolls_only_its_orders_channel(after_a_successful_run, require_postgres, today):
-    # given 20 days ago, beside o20 (webshop), a marketplace order of a dress (59.50 gross = 50.00
-    # net) whose dress came back before the last run, so that both channels have return figures
-    shop = after_a_successful_run
-    day = today - dt.timedelta(days=20)
+def market_order_with_a_return(shop, day):
+    """A marketplace order of a dress (59.50 gross = 50.00 net) placed on `day`, whose dress came
+    back (written off) before the last run."""
     market = OrderFactory(customer=CustomerFactory(name="Cleo"), placed_at=at(day, 12), channel="marketplace",
                           payment_method="paypal")
     OrderLineFactory(order=market, line_no=1, product=shop["dress"], quantity=1, unit_price=Decimal("59.50"),
@@ -313,7 +311,19 @@ def test_a_late_return_rerolls_only_its_orders_channel(after_a_successful_run, r
     receive_return(market, [(1, 1, "write_off")], "R-MARKET")
     run_nightly()
     backdate_source_rows()
-    market_rows = sorted(DailyFact.objects.filter(day=day, channel="marketplace").values_list("pk", *FACT_COLUMNS))
+    return market
+
+
+def test_a_late_return_rerolls_only_its_orders_channel(after_a_successful_run, require_postgres, today):
+    # given 20 days ago, beside o20 (webshop), a marketplace order whose dress came back before the
+    # last run, so that both channels have return figures; and a marker in the marketplace's
+    # shop-wide row (99 returned units instead of 1) that only a rewrite of that row would undo
+    shop = after_a_successful_run
+    day = today - dt.timedelta(days=20)
+    market_order_with_a_return(shop, day)
+    market_rows = sorted(DailyFact.objects.filter(day=day, channel="marketplace").exclude(scope__key="all")
+                         .values_list("pk", *FACT_COLUMNS))
+    DailyFact.objects.filter(day=day, channel="marketplace", scope__key="all").update(returned_units=99)
 
     # when o20's dress (webshop) comes back today and the nightly job runs
     receive_return(shop["o20"], [(1, 1, "restock")], "R-WEB")
@@ -322,15 +332,45 @@ def test_a_late_return_rerolls_only_its_orders_channel(after_a_successful_run, r
     run = run_nightly()
 
     # then the day was re-rolled in place for the webshop alone: its shop-wide row holds the dress
-    # (1 unit, 50.00, cost 10.00 back in stock), the marketplace's rows still hold theirs (1 unit,
-    # 50.00, written off) as they were, and every fact equals a recompute from scratch
+    # (1 unit, 50.00, cost 10.00 back in stock); the marketplace's rows were neither read nor
+    # written (the marker is still there, the other rows still hold the written-off dress: 1 unit,
+    # 50.00); and with the marker undone every fact equals a recompute from scratch
     assert parts_of(run) == {day: MetricsRunDay.Part.RETURNS}
     web = DailyFact.objects.get(day=day, scope__key="all", channel="webshop")
     assert (web.returned_units, web.returned_value, web.cogs_restocked, web.orders_returned) == (1, 50, 10, 1)
     market_all = DailyFact.objects.get(day=day, scope__key="all", channel="marketplace")
     assert (market_all.returned_units, market_all.returned_value, market_all.cogs_restocked,
-            market_all.orders_returned) == (1, 50, 0, 1)
-    assert sorted(DailyFact.objects.filter(day=day, channel="marketplace").values_list("pk", *FACT_COLUMNS)) == market_rows
+            market_all.orders_returned) == (99, 50, 0, 1)
+    assert sorted(DailyFact.objects.filter(day=day, channel="marketplace").exclude(scope__key="all")
+                  .values_list("pk", *FACT_COLUMNS)) == market_rows
+    DailyFact.objects.filter(pk=market_all.pk).update(returned_units=1)
+    nightly = every_fact()
+    call_command("compute_metrics", "--all", verbosity=0)
+    assert every_fact() == nightly
+
+
+def test_a_return_line_of_another_orders_line_rerolls_both_channels(after_a_successful_run, require_postgres,
+                                                                     today):
+    # given the marketplace order of 20 days ago with its returned dress, and then a return of o20
+    # (webshop) whose line points at the marketplace order's line (the admin does not stop that)
+    shop = after_a_successful_run
+    day = today - dt.timedelta(days=20)
+    market = market_order_with_a_return(shop, day)
+    ret = Return.objects.create(external_id="R-ODD", order=shop["o20"], status=Return.Status.RECEIVED,
+                                requested_at=timezone.now(), received_at=timezone.now())
+    ReturnLine.objects.create(ret=ret, order_line=market.lines.get(line_no=1), quantity=1,
+                              reason=ReturnReason.objects.get(code="CHANGED_MIND"), disposition="restock")
+
+    # when the nightly job runs
+    since = MetricsRun.objects.order_by("-started_at").first().started_at - services.CHANGE_MARGIN
+    assert services.dirty_day_parts(since=since) == (set(), {day: {"webshop", "marketplace"}})
+    run = run_nightly()
+
+    # then the line counts where a recompute counts it, with the marketplace order's line (2 units
+    # of 50.00 now, one of them restocked), and every fact equals a recompute from scratch
+    assert parts_of(run) == {day: MetricsRunDay.Part.RETURNS}
+    market_all = DailyFact.objects.get(day=day, scope__key="all", channel="marketplace")
+    assert (market_all.returned_units, market_all.returned_value, market_all.cogs_restocked) == (2, 100, 10)
     nightly = every_fact()
     call_command("compute_metrics", "--all", verbosity=0)
     assert every_fact() == nightly
