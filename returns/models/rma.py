@@ -1,6 +1,7 @@
 """Returns (RMA), their lines and reasons."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -143,6 +144,17 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ret_id}: {self.quantity} × {self.order_line_id}"
+
+    def clean(self):
+        """A return line returns a line of the return's own order (the KPI facts count it with the
+        order its order line belongs to)."""
+        super().clean()
+        ret, order_line = getattr(self, "ret", None), getattr(self, "order_line", None)
+        if ret is not None and order_line is not None and ret.order_id and order_line.order_id != ret.order_id:
+            raise ValidationError({"order_line": _(
+                "This order line belongs to another order (%(line_order)s), not to the return's order "
+                "(%(order)s)."
+            ) % {"line_order": order_line.order, "order": ret.order}})
 
 
 class ReturnEvent(models.Model):
